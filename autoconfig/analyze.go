@@ -1,0 +1,460 @@
+package autoconfig
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.uber.org/dig"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// Analysis explains why an application failed to build or start, Spring
+// Boot's failure analysis: what failed and what to do.
+type Analysis struct {
+	// Analyzer names the analyzer that produced the analysis.
+	Analyzer string
+	// Description says what failed and why.
+	Description string
+	// Action says what to do about it.
+	Action string
+	// Err is the error analyzed.
+	Err error
+}
+
+// String renders the analysis as a block for standard error:
+//
+//	***************************
+//	APPLICATION FAILED TO START
+//	***************************
+//
+//	Description:
+//
+//	...
+//
+//	Action:
+//
+//	...
+func (a Analysis) String() string {
+	var b strings.Builder
+	b.WriteString("\n***************************\nAPPLICATION FAILED TO START\n***************************\n\nDescription:\n\n")
+	b.WriteString(strings.TrimSpace(a.Description))
+	b.WriteString("\n\nAction:\n\n")
+	b.WriteString(strings.TrimSpace(a.Action))
+	b.WriteString("\n")
+	return b.String()
+}
+
+// Analyzer explains a kind of failure. Analyze returns false when err is not
+// of its kind. An analyzer must be deterministic and safe for concurrent
+// use; it may look at the report (nil when there is none).
+type Analyzer interface {
+	// Name identifies the analyzer ("missing-type", ...).
+	Name() string
+	// Analyze explains err, or returns false.
+	Analyze(err error, report *Report) (Analysis, bool)
+}
+
+type analyzerFunc struct {
+	name string
+	fn   func(error, *Report) (Analysis, bool)
+}
+
+func (a analyzerFunc) Name() string { return a.name }
+
+func (a analyzerFunc) Analyze(err error, r *Report) (Analysis, bool) {
+	an, ok := a.fn(err, r)
+	if ok {
+		an.Analyzer, an.Err = a.name, err
+	}
+	return an, ok
+}
+
+// NewAnalyzer returns an [Analyzer] from a function. The analysis it returns
+// gets its Analyzer and Err fields filled in.
+func NewAnalyzer(name string, fn func(err error, report *Report) (Analysis, bool)) Analyzer {
+	return analyzerFunc{name: name, fn: fn}
+}
+
+// BuiltinAnalyzers returns the package's analyzers, in the order they are
+// consulted (a new slice on each call):
+//
+//   - "plugin-resolution": a *kernel.ResolutionError (missing dependency,
+//     version constraint not met, dependency cycle among plugins);
+//   - "config": a *kernel.ConfigError (key, source and line);
+//   - "dependency-cycle": fx/dig found a cycle among constructors;
+//   - "missing-type": fx/dig found no provider for a type; names the
+//     auto-configuration that would provide it when the report knows one;
+//   - "start-timeout": context.DeadlineExceeded while starting;
+//   - "plugin": any other *kernel.PluginError.
+func BuiltinAnalyzers() []Analyzer {
+	return []Analyzer{
+		NewAnalyzer("plugin-resolution", analyzeResolution),
+		NewAnalyzer("config", analyzeConfig),
+		NewAnalyzer("dependency-cycle", analyzeCycle),
+		NewAnalyzer("missing-type", analyzeMissingType),
+		NewAnalyzer("start-timeout", analyzeTimeout),
+		NewAnalyzer("plugin", analyzePlugin),
+	}
+}
+
+// Analyze explains err with the first analyzer that recognises it, trying in
+// order: extra, then the analyzers attached to the report's
+// auto-configurations ([WithAnalyzer], in the resolved order), then
+// [BuiltinAnalyzers]. report may be nil. It returns false when err is nil or
+// no analyzer recognises it.
+func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
+	if err == nil {
+		return Analysis{}, false
+	}
+	all := append([]Analyzer(nil), extra...)
+	if report != nil {
+		for _, c := range report.candidates {
+			all = append(all, c.analyzers...)
+		}
+	}
+	all = append(all, BuiltinAnalyzers()...)
+	for _, a := range all {
+		if a == nil {
+			continue
+		}
+		if an, ok := a.Analyze(err, report); ok {
+			return an, true
+		}
+	}
+	return Analysis{}, false
+}
+
+// Explain returns the text of [Analyze]'s analysis of err, or, when no
+// analyzer recognises it, a generic block with the error and advice to run
+// with --debug. It returns "" for a nil err.
+func Explain(err error, report *Report, extra ...Analyzer) string {
+	if err == nil {
+		return ""
+	}
+	if an, ok := Analyze(err, report, extra...); ok {
+		return an.String()
+	}
+	return Analysis{
+		Description: "The application failed: " + err.Error(),
+		Action:      "Read the error above. Run with --debug (or debug: true) to print the condition report.",
+		Err:         err,
+	}.String()
+}
+
+// ----------------------------------------------------------------- analyzers
+
+func analyzeResolution(err error, r *Report) (Analysis, bool) {
+	var re *kernel.ResolutionError
+	if !errors.As(err, &re) {
+		return Analysis{}, false
+	}
+	switch {
+	case len(re.Cycle) > 0:
+		return Analysis{
+			Description: fmt.Sprintf("Plugins depend on each other in a cycle: %s.", kernel.JoinPath(re.Cycle)),
+			Action:      "Break the cycle: remove one of these dependencies (plugins.DependsOn), or move what both need into a third plugin.",
+		}, true
+	case re.Constraint != "" && re.Found != "":
+		return Analysis{
+			Description: fmt.Sprintf("Plugin %q requires plugin %q %s, but version %s is present.", re.PluginID, re.Dependency, re.Constraint, re.Found),
+			Action:      fmt.Sprintf("Use a version of plugin %q that satisfies %s, or relax the constraint in plugin %q.", re.Dependency, re.Constraint, re.PluginID),
+		}, true
+	case re.Dependency != "":
+		action := fmt.Sprintf("Add plugin %q to the application, or remove the dependency from plugin %q.", re.Dependency, re.PluginID)
+		if e, sec, ok := findEntry(r, re.Dependency); ok && !e.Enabled {
+			action = fmt.Sprintf("Plugin %q is present but was disabled (%s: %s): enable it, or remove the dependency from plugin %q.",
+				re.Dependency, sec, e.Reason, re.PluginID)
+		}
+		return Analysis{
+			Description: fmt.Sprintf("Plugin %q depends on plugin %q, which is missing.", re.PluginID, re.Dependency),
+			Action:      action,
+		}, true
+	default:
+		return Analysis{
+			Description: "The plugins' dependency order could not be resolved: " + re.Error(),
+			Action:      "Check the plugins' dependencies (plugins.DependsOn) and the plugin filters in the configuration.",
+		}, true
+	}
+}
+
+// findEntry looks for id among the report's sections, in section order.
+func findEntry(r *Report, id string) (Entry, string, bool) {
+	if r == nil {
+		return Entry{}, "", false
+	}
+	for _, s := range r.Sections {
+		for _, e := range s.Entries {
+			if e.ID == id {
+				return e, s.Name, true
+			}
+		}
+	}
+	return Entry{}, "", false
+}
+
+func analyzeConfig(err error, _ *Report) (Analysis, bool) {
+	var ce *kernel.ConfigError
+	if !errors.As(err, &ce) {
+		return Analysis{}, false
+	}
+	var d strings.Builder
+	d.WriteString("The configuration is invalid.\n")
+	if ce.Key != "" {
+		fmt.Fprintf(&d, "\n    Key:    %s", ce.Key)
+		if ce.Value != "" {
+			if looksSecret(ce.Key) {
+				d.WriteString("\n    Value:  (hidden)")
+			} else {
+				fmt.Fprintf(&d, "\n    Value:  %q", ce.Value)
+			}
+		}
+	}
+	if ce.Source != "" {
+		origin := ce.Source
+		if ce.Line > 0 {
+			origin = fmt.Sprintf("%s:%d", ce.Source, ce.Line)
+		}
+		fmt.Fprintf(&d, "\n    Origin: %s", origin)
+	}
+	fmt.Fprintf(&d, "\n    Reason: %s", ce.Error())
+	action := "Fix the configuration."
+	switch {
+	case ce.Key != "" && ce.Source != "":
+		action = fmt.Sprintf("Fix the value of %q in %s.", ce.Key, ce.Source)
+	case ce.Key != "":
+		action = fmt.Sprintf("Fix the value of %q.", ce.Key)
+	case ce.Source != "":
+		action = fmt.Sprintf("Fix %s.", ce.Source)
+	}
+	return Analysis{Description: d.String(), Action: action}, true
+}
+
+func looksSecret(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range []string{"password", "secret", "token", "credential", "apikey", "api-key", "api_key", "private"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+const cycleText = "cycle detected in dependency graph:"
+
+func analyzeCycle(err error, _ *Report) (Analysis, bool) {
+	if !dig.IsCycleDetected(err) {
+		return Analysis{}, false
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, cycleText); i >= 0 {
+		msg = msg[i+len(cycleText):]
+	}
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	for i := range lines {
+		lines[i] = "    " + strings.TrimSpace(lines[i])
+	}
+	return Analysis{
+		Description: "The components of the application depend on each other in a cycle:\n\n" + strings.Join(lines, "\n"),
+		Action: "Break the cycle: remove one of these dependencies, or let one component get the other later " +
+			"(an interface set after construction, an fx.Lifecycle hook, or a value group).",
+	}, true
+}
+
+func analyzeMissingType(err error, r *Report) (Analysis, bool) {
+	types, needer, ok := missingTypes(err)
+	if !ok {
+		return Analysis{}, false
+	}
+	var d strings.Builder
+	if needer != "" {
+		fmt.Fprintf(&d, "%s needs %s, which no option of the application provides.", needer, joinTypes(types))
+	} else {
+		fmt.Fprintf(&d, "The application needs %s, which no option of the application provides.", joinTypes(types))
+	}
+	var actions []string
+	providers := autoConfigProviders(r, types)
+	for _, t := range types {
+		p, ok := providers[t]
+		if !ok {
+			actions = append(actions, fmt.Sprintf("Provide %s: add fx.Provide with a constructor of it or fx.Supply with a value, or add the plugin or starter that provides it.", t))
+			continue
+		}
+		out, _ := r.Find(p)
+		switch out.State {
+		case StateExcluded:
+			actions = append(actions, fmt.Sprintf("Auto-configuration %q provides %s but is excluded (by %s): remove the exclusion, or provide %s yourself.",
+				p, t, exclusionSource(r, p), t))
+		case StateNotMatched:
+			why := ""
+			for _, c := range out.Conditions {
+				if c.Evaluated && !c.Match {
+					why = fmt.Sprintf(": %s: %s", c.Condition, c.Message)
+					break
+				}
+			}
+			actions = append(actions, fmt.Sprintf("Auto-configuration %q provides %s but did not match%s. Make its conditions hold (see the condition report: --debug), or provide %s yourself.",
+				p, t, why, t))
+		default:
+			actions = append(actions, fmt.Sprintf("Auto-configuration %q provides %s; check that nothing else prevents it (a named value, fx.Private, a module).", p, t))
+		}
+	}
+	return Analysis{Description: d.String(), Action: strings.Join(actions, "\n")}, true
+}
+
+func exclusionSource(r *Report, name string) string {
+	for _, e := range r.Exclusions {
+		if e.Name == name {
+			return e.Source
+		}
+	}
+	return ExcludeKey
+}
+
+func joinTypes(types []string) string {
+	if len(types) == 1 {
+		return types[0]
+	}
+	return strings.Join(types[:len(types)-1], ", ") + " and " + types[len(types)-1]
+}
+
+// missingTypes extracts, from a dig missing-type error, the missing types (as
+// dig prints them, without its "did you mean" hints) and the function that
+// needs them (the last "missing dependencies for function" in the chain).
+func missingTypes(err error) (types []string, needer string, ok bool) {
+	var de dig.Error
+	if !errors.As(err, &de) {
+		return nil, "", false
+	}
+	root := dig.RootCause(err)
+	if root == nil {
+		return nil, "", false
+	}
+	msg := root.Error()
+	var list string
+	switch {
+	case strings.HasPrefix(msg, "missing types: "):
+		list = msg[len("missing types: "):]
+	case strings.HasPrefix(msg, "missing type: "):
+		list = msg[len("missing type: "):]
+	default:
+		return nil, "", false
+	}
+	for _, t := range strings.Split(list, "; ") {
+		if i := strings.Index(t, " (did you mean"); i >= 0 {
+			t = t[:i]
+		}
+		if t = strings.TrimSpace(t); t != "" {
+			types = append(types, t)
+		}
+	}
+	full := err.Error()
+	const md = "missing dependencies for function "
+	if i := strings.LastIndex(full, md); i >= 0 {
+		rest := full[i+len(md):]
+		if j := strings.Index(rest, ": missing type"); j >= 0 {
+			needer = "function " + rest[:j]
+		}
+	}
+	return types, needer, len(types) > 0
+}
+
+// autoConfigProviders maps each type to the first auto-configuration (in
+// resolved order) of the report whose options provide a type of that name.
+func autoConfigProviders(r *Report, types []string) map[string]string {
+	out := map[string]string{}
+	if r == nil {
+		return out
+	}
+	want := map[string]bool{}
+	for _, t := range types {
+		want[t] = true
+	}
+	for _, c := range r.candidates {
+		if len(out) == len(want) {
+			break
+		}
+		for _, t := range providedTypeNames(c.options) {
+			if want[t] {
+				if _, done := out[t]; !done {
+					out[t] = c.name
+				}
+			}
+		}
+	}
+	return out
+}
+
+// providedTypeNames lists the names of the types that opts provide, as fx
+// reports them in its events. It builds an fx app whose first invoke needs a
+// type nothing provides, so no constructor, hook or invoked function of opts
+// runs; the one exception is the constructor given to an fx.WithLogger
+// inside a module of opts, which fx runs to install that module's logger.
+func providedTypeNames(opts []fx.Option) []string {
+	rec := &provideRecorder{}
+	all := make([]fx.Option, 0, len(opts)+3)
+	all = append(all, fx.Module("gofly-autoconfig-probe", fx.Invoke(func(probeSentinel) {})))
+	all = append(all, opts...)
+	all = append(all, fx.Logger(discardPrinter{}), fx.WithLogger(func() fxevent.Logger { return rec }))
+	_ = fx.New(all...).Err()
+	sort.Strings(rec.types)
+	return rec.types
+}
+
+type provideRecorder struct{ types []string }
+
+func (p *provideRecorder) LogEvent(e fxevent.Event) {
+	switch e := e.(type) {
+	case *fxevent.Provided:
+		if e.Err == nil && !e.Private {
+			p.types = append(p.types, e.OutputTypeNames...)
+		}
+	case *fxevent.Supplied:
+		if e.Err == nil {
+			p.types = append(p.types, e.TypeName)
+		}
+	}
+}
+
+func analyzeTimeout(err error, _ *Report) (Analysis, bool) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return Analysis{}, false
+	}
+	var pe *kernel.PluginError
+	if errors.As(err, &pe) && pe.PluginID != "" {
+		return Analysis{
+			Description: fmt.Sprintf("Plugin %q did not %s in time: %v", pe.PluginID, opOr(pe.Op, "start"), err),
+			Action: fmt.Sprintf("Make the hooks of plugin %q return sooner (start long-running work in a goroutine), "+
+				"or raise plugins.start-timeout (or fx.StartTimeout for the whole application).", pe.PluginID),
+		}, true
+	}
+	return Analysis{
+		Description: "The application did not start within its start timeout: an OnStart hook did not return in time (" + err.Error() + ").",
+		Action: "Make the blocking OnStart hook return sooner: start long-running work in a goroutine and return. " +
+			"Or raise the timeout: fx.StartTimeout for the application (fx's default is 15s), plugins.start-timeout for plugin hooks. " +
+			"Run with --debug to see which hook was running.",
+	}, true
+}
+
+func opOr(op, def string) string {
+	if op == "" {
+		return def
+	}
+	return op
+}
+
+func analyzePlugin(err error, _ *Report) (Analysis, bool) {
+	var pe *kernel.PluginError
+	if !errors.As(err, &pe) {
+		return Analysis{}, false
+	}
+	return Analysis{
+		Description: fmt.Sprintf("Plugin %q failed to %s: %v", pe.PluginID, opOr(pe.Op, "run"), err),
+		Action:      fmt.Sprintf("Fix plugin %q (see the cause above), or leave it out of the application (plugins.exclude).", pe.PluginID),
+	}, true
+}

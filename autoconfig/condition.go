@@ -1,0 +1,498 @@
+package autoconfig
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// Condition decides whether an auto-configuration applies. Conditions are
+// evaluated by [Evaluate], one auto-configuration at a time in the resolved
+// order, against a [ConditionContext].
+//
+// The package's conditions ([OnProperty], [OnBooleanProperty], [OnProfile],
+// [OnMissingType], [OnAutoConfig], [OnPlugin], [OnCondition], [Not], [Any])
+// cover most needs; implement the interface for the rest. An implementation
+// must be deterministic and must not keep the context after it returns.
+type Condition interface {
+	// String names the condition as the report shows it, e.g.
+	// OnProperty(plugins.enabled).
+	String() string
+	// Evaluate returns whether the condition matches and a message saying
+	// why. An error aborts [Evaluate]; it should belong to the kernel error
+	// hierarchy (kernel.ErrConfig for a bad property value); any other error
+	// is wrapped in one of class kernel.ErrConfig.
+	Evaluate(ctx *ConditionContext) (Outcome, error)
+}
+
+// Outcome is the result of evaluating a [Condition].
+type Outcome struct {
+	// Match tells whether the condition holds.
+	Match bool
+	// Message says why, for the report: what was looked at and what was
+	// found. It must not contain secret values.
+	Message string
+}
+
+// Matched returns a matching Outcome with the formatted message.
+func Matched(format string, args ...any) Outcome {
+	return Outcome{Match: true, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotMatched returns a non-matching Outcome with the formatted message.
+func NotMatched(format string, args ...any) Outcome {
+	return Outcome{Match: false, Message: fmt.Sprintf(format, args...)}
+}
+
+// State is what a condition can learn about another auto-configuration
+// while the candidates are evaluated.
+type State int
+
+// The states of an auto-configuration during evaluation.
+const (
+	// StateUnknown: no candidate has that name.
+	StateUnknown State = iota
+	// StatePending: a candidate not evaluated yet (it comes later in the
+	// resolved order).
+	StatePending
+	// StateExcluded: the candidate is excluded (autoconfig.exclude or the
+	// Exclude option).
+	StateExcluded
+	// StateMatched: the candidate was evaluated and all its conditions matched.
+	StateMatched
+	// StateNotMatched: the candidate was evaluated and a condition did not match.
+	StateNotMatched
+)
+
+// String returns the state's name in lower case ("matched", "not matched" ...).
+func (s State) String() string {
+	switch s {
+	case StatePending:
+		return "pending"
+	case StateExcluded:
+		return "excluded"
+	case StateMatched:
+		return "matched"
+	case StateNotMatched:
+		return "not matched"
+	default:
+		return "unknown"
+	}
+}
+
+// ConditionContext is what a [Condition] is evaluated against: the [Env]
+// given to [Evaluate] and the outcome of the auto-configurations evaluated so
+// far. It is valid only during the call to Condition.Evaluate and is not safe
+// for concurrent use.
+type ConditionContext struct {
+	env     *Env
+	current string
+	states  map[string]State
+	// options of the auto-configurations matched so far, in order.
+	matchedOptions []fxOptionsOf
+	probes         map[probeKey]probeResult
+}
+
+// Config returns the application's configuration; never nil.
+func (c *ConditionContext) Config() *kernel.Config { return c.env.Config }
+
+// Env returns the environment given to [Evaluate]. Its slices must not be
+// modified.
+func (c *ConditionContext) Env() Env { return *c.env }
+
+// Current returns the name of the auto-configuration being evaluated.
+func (c *ConditionContext) Current() string { return c.current }
+
+// State returns the state of the named auto-configuration at this point of
+// the evaluation.
+func (c *ConditionContext) State(name string) State { return c.states[name] }
+
+// HasPlugin reports whether a plugin with the given id is present
+// ([Env].Plugins).
+func (c *ConditionContext) HasPlugin(id string) bool {
+	for _, p := range c.env.Plugins {
+		if p == id {
+			return true
+		}
+	}
+	return false
+}
+
+// candidateNames returns the sorted names of all candidates.
+func (c *ConditionContext) candidateNames() []string {
+	names := make([]string, 0, len(c.states))
+	for n := range c.states {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// afterHinter is implemented by conditions that need another
+// auto-configuration evaluated first; New orders the auto-configuration
+// after the names they return.
+type afterHinter interface {
+	afterNames() []string
+}
+
+// ---------------------------------------------------------------- OnProperty
+
+// PropertyOption refines [OnProperty].
+type PropertyOption interface {
+	applyProperty(*onProperty)
+}
+
+type propertyOptionFunc func(*onProperty)
+
+func (f propertyOptionFunc) applyProperty(p *onProperty) { f(p) }
+
+// HavingValue makes [OnProperty] match only when the property equals v,
+// compared case-insensitively.
+func HavingValue(v string) PropertyOption {
+	return propertyOptionFunc(func(p *onProperty) { p.having = v; p.hasHaving = true })
+}
+
+// MatchIfMissing makes [OnProperty] match when the property is not set.
+func MatchIfMissing() PropertyOption {
+	return propertyOptionFunc(func(p *onProperty) { p.ifMissing = true })
+}
+
+type onProperty struct {
+	key       string
+	having    string
+	hasHaving bool
+	ifMissing bool
+}
+
+// OnProperty matches on a configuration property with Spring Boot's rule:
+//
+//   - the property is set and, without [HavingValue], its value is not
+//     "false" (case-insensitive; an empty value matches);
+//   - the property is set and, with HavingValue(v), its value equals v
+//     (case-insensitive);
+//   - the property is not set and [MatchIfMissing] is given.
+//
+// A key whose value is a section (a map of further keys) counts as not set,
+// as in Spring. Lists are compared in their text form (a,b). The message
+// names the key and its source but never the value, which may be a secret.
+func OnProperty(key string, opts ...PropertyOption) Condition {
+	p := &onProperty{key: key}
+	for _, o := range opts {
+		if o != nil {
+			o.applyProperty(p)
+		}
+	}
+	return p
+}
+
+func (p *onProperty) String() string {
+	var b strings.Builder
+	b.WriteString("OnProperty(")
+	b.WriteString(p.key)
+	if p.hasHaving {
+		b.WriteString("=")
+		b.WriteString(p.having)
+	}
+	if p.ifMissing {
+		b.WriteString(", matchIfMissing")
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func (p *onProperty) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	cfg := ctx.Config()
+	value, ok := propertyText(cfg, p.key)
+	if !ok {
+		if p.ifMissing {
+			return Matched("property %q is not set; matching because of MatchIfMissing", p.key), nil
+		}
+		return NotMatched("did not find property %q", p.key), nil
+	}
+	src := sourceOf(cfg, p.key)
+	if p.hasHaving {
+		if strings.EqualFold(value, p.having) {
+			return Matched("property %q%s has the expected value %q", p.key, src, p.having), nil
+		}
+		return NotMatched("property %q%s does not have the expected value %q", p.key, src, p.having), nil
+	}
+	if strings.EqualFold(value, "false") {
+		return NotMatched("property %q%s is false", p.key, src), nil
+	}
+	return Matched("found property %q%s and it is not false", p.key, src), nil
+}
+
+// propertyText returns the text of a property and whether it is set. A
+// section (a map) counts as not set.
+func propertyText(cfg *kernel.Config, key string) (string, bool) {
+	if !cfg.Exists(key) {
+		return "", false
+	}
+	switch cfg.Get(key).(type) {
+	case map[string]any:
+		return "", false
+	case nil:
+		return "", true
+	}
+	return cfg.String(key), true
+}
+
+func sourceOf(cfg *kernel.Config, key string) string {
+	if s := cfg.Source(key); s != "" {
+		return " (from " + s + ")"
+	}
+	return ""
+}
+
+// --------------------------------------------------------- OnBooleanProperty
+
+type onBoolean struct {
+	key string
+	def bool
+}
+
+// OnBooleanProperty matches when the boolean property key is true, or, when
+// it is not set, when def is true. The property is read strictly with
+// kernel.Config.Bool: a YAML boolean or the strings true/false in any case.
+// Any other value makes [Evaluate] fail with the configuration's
+// *kernel.ConfigError (class kernel.ErrConfig), which names the key and its
+// source.
+func OnBooleanProperty(key string, def bool) Condition {
+	return &onBoolean{key: key, def: def}
+}
+
+func (b *onBoolean) String() string {
+	return fmt.Sprintf("OnBooleanProperty(%s, default %t)", b.key, b.def)
+}
+
+func (b *onBoolean) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	cfg := ctx.Config()
+	v, err := cfg.Bool(b.key, b.def)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if cfg.Get(b.key) == nil {
+		return Outcome{Match: b.def, Message: fmt.Sprintf("property %q is not set; default %t", b.key, b.def)}, nil
+	}
+	return Outcome{Match: v, Message: fmt.Sprintf("property %q%s is %t", b.key, sourceOf(cfg, b.key), v)}, nil
+}
+
+// ----------------------------------------------------------------- OnProfile
+
+type onProfile struct {
+	expr string
+	root profileExpr
+	err  error
+}
+
+// OnProfile matches when the active profiles (kernel.Config.Profiles)
+// satisfy expr, a Spring profile expression: a profile name, !p (not active),
+// a & b (all), a | b (any), and parentheses. & and | may not be mixed
+// without parentheses ("a & b | c" is invalid; write "(a & b) | c"). An
+// invalid expression makes [Evaluate] fail with an error of class
+// kernel.ErrConfig that names it.
+func OnProfile(expr string) Condition {
+	root, err := parseProfiles(expr)
+	return &onProfile{expr: expr, root: root, err: err}
+}
+
+func (p *onProfile) String() string { return fmt.Sprintf("OnProfile(%q)", p.expr) }
+
+func (p *onProfile) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	if p.err != nil {
+		return Outcome{}, p.err
+	}
+	active := ctx.Config().Profiles()
+	set := make(map[string]bool, len(active))
+	for _, a := range active {
+		set[a] = true
+	}
+	desc := "(none)"
+	if len(active) > 0 {
+		desc = "[" + strings.Join(active, ", ") + "]"
+	}
+	if p.root.eval(set) {
+		return Matched("%q matches the active profiles %s", p.expr, desc), nil
+	}
+	return NotMatched("%q does not match the active profiles %s", p.expr, desc), nil
+}
+
+// -------------------------------------------------------------- OnAutoConfig
+
+type onAutoConfig struct{ name string }
+
+// OnAutoConfig matches when the named auto-configuration matched. It also
+// orders the auto-configuration that uses it after name (see [After]), so
+// the outcome is known when the condition is evaluated.
+func OnAutoConfig(name string) Condition { return &onAutoConfig{name: name} }
+
+func (o *onAutoConfig) String() string { return fmt.Sprintf("OnAutoConfig(%q)", o.name) }
+
+func (o *onAutoConfig) afterNames() []string { return []string{o.name} }
+
+func (o *onAutoConfig) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	switch st := ctx.State(o.name); st {
+	case StateMatched:
+		return Matched("auto-configuration %q matched", o.name), nil
+	case StateUnknown:
+		return NotMatched("auto-configuration %q is not a candidate (candidates: %s)",
+			o.name, strings.Join(ctx.candidateNames(), ", ")), nil
+	default:
+		return NotMatched("auto-configuration %q is %s", o.name, st), nil
+	}
+}
+
+// ------------------------------------------------------------------ OnPlugin
+
+type onPlugin struct{ id string }
+
+// OnPlugin matches when a plugin with the given id is present: the facade
+// lists the ids of the plugins among the application's options in
+// [Env].Plugins.
+func OnPlugin(id string) Condition { return &onPlugin{id: id} }
+
+func (o *onPlugin) String() string { return fmt.Sprintf("OnPlugin(%q)", o.id) }
+
+func (o *onPlugin) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	if ctx.HasPlugin(o.id) {
+		return Matched("plugin %q is present", o.id), nil
+	}
+	present := append([]string(nil), ctx.env.Plugins...)
+	sort.Strings(present)
+	if len(present) == 0 {
+		return NotMatched("plugin %q is not present (no plugins)", o.id), nil
+	}
+	return NotMatched("plugin %q is not present (present: %s)", o.id, strings.Join(present, ", ")), nil
+}
+
+// --------------------------------------------------------------- OnCondition
+
+type onCondition struct {
+	name string
+	fn   func(*kernel.Config) (bool, string)
+}
+
+// OnCondition is a custom condition: fn looks at the configuration and
+// returns whether the condition matches and a message saying why (used as
+// is; when empty, the report says "matched" or "did not match"). name
+// identifies the condition in the report.
+func OnCondition(name string, fn func(*kernel.Config) (bool, string)) Condition {
+	return &onCondition{name: name, fn: fn}
+}
+
+func (o *onCondition) String() string { return fmt.Sprintf("OnCondition(%q)", o.name) }
+
+func (o *onCondition) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	if o.fn == nil {
+		return Outcome{}, plainError(fmt.Sprintf("condition %q has a nil function: pass a func(*kernel.Config) (bool, string)", o.name), nil)
+	}
+	ok, msg := o.fn(ctx.Config())
+	if msg == "" {
+		msg = "did not match"
+		if ok {
+			msg = "matched"
+		}
+	}
+	return Outcome{Match: ok, Message: msg}, nil
+}
+
+// ------------------------------------------------------------------ Not, Any
+
+type not struct{ c Condition }
+
+// Not inverts a condition; the message is the inner condition's. Not of an
+// [OnAutoConfig] orders like OnAutoConfig.
+func Not(c Condition) Condition { return &not{c: c} }
+
+func (n *not) String() string {
+	if n.c == nil {
+		return "Not(<nil>)"
+	}
+	return "Not(" + n.c.String() + ")"
+}
+
+func (n *not) afterNames() []string { return afterOf(n.c) }
+
+func (n *not) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	if n.c == nil {
+		return Outcome{}, plainError("Not was given a nil condition: pass a condition", nil)
+	}
+	out, err := n.c.Evaluate(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Match: !out.Match, Message: out.Message}, nil
+}
+
+type anyOf struct{ cs []Condition }
+
+// Any matches when at least one of conds matches. They are evaluated in
+// order until one matches; the message lists each evaluated one's message.
+// Any of no condition does not match.
+func Any(conds ...Condition) Condition {
+	var cs []Condition
+	for _, c := range conds {
+		if c != nil {
+			cs = append(cs, c)
+		}
+	}
+	return &anyOf{cs: cs}
+}
+
+func (a *anyOf) String() string {
+	parts := make([]string, len(a.cs))
+	for i, c := range a.cs {
+		parts[i] = c.String()
+	}
+	return "Any(" + strings.Join(parts, ", ") + ")"
+}
+
+func (a *anyOf) afterNames() []string {
+	var out []string
+	for _, c := range a.cs {
+		out = append(out, afterOf(c)...)
+	}
+	return out
+}
+
+func (a *anyOf) Evaluate(ctx *ConditionContext) (Outcome, error) {
+	if len(a.cs) == 0 {
+		return NotMatched("no condition given"), nil
+	}
+	msgs := make([]string, 0, len(a.cs))
+	for _, c := range a.cs {
+		out, err := c.Evaluate(ctx)
+		if err != nil {
+			return Outcome{}, err
+		}
+		msgs = append(msgs, c.String()+": "+out.Message)
+		if out.Match {
+			return Outcome{Match: true, Message: strings.Join(msgs, "; ")}, nil
+		}
+	}
+	return Outcome{Match: false, Message: strings.Join(msgs, "; ")}, nil
+}
+
+func afterOf(c Condition) []string {
+	if h, ok := c.(afterHinter); ok {
+		return h.afterNames()
+	}
+	return nil
+}
+
+// Interface guards.
+var (
+	_ Condition   = (*onProperty)(nil)
+	_ Condition   = (*onBoolean)(nil)
+	_ Condition   = (*onProfile)(nil)
+	_ Condition   = (*onAutoConfig)(nil)
+	_ Condition   = (*onPlugin)(nil)
+	_ Condition   = (*onCondition)(nil)
+	_ Condition   = (*not)(nil)
+	_ Condition   = (*anyOf)(nil)
+	_ afterHinter = (*onAutoConfig)(nil)
+	_ afterHinter = (*not)(nil)
+	_ afterHinter = (*anyOf)(nil)
+)

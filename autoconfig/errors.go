@@ -1,0 +1,20 @@
+package autoconfig
+
+import (
+	"reflect"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// configError returns a *kernel.ConfigError (class kernel.ErrConfig) about key.
+func configError(key, source, msg string, cause error) error {
+	return &kernel.ConfigError{Key: key, Source: source, Msg: msg, Err: cause}
+}
+
+// plainError returns a *kernel.Error of class kernel.ErrConfig: the
+// auto-configurations themselves are part of the application's configuration.
+func plainError(msg string, cause error) error {
+	return kernel.NewError(kernel.ErrConfig, msg, cause)
+}
+
+func equalValues(a, b any) bool { return reflect.DeepEqual(a, b) }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/goleak"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type spanish struct{}
+
+func (spanish) Greet(name string) string { return "¡Hola, " + name + "!" }
+
+func TestApp(t *testing.T) {
+	tests := []struct {
+		desc     string
+		yaml     string // "" reads application.yaml from this directory
+		profiles []string
+		args     []string
+		user     []fx.Option
+		code     int
+		out      string
+		errHas   []string
+	}{
+		{desc: "application.yaml overrides the starter's default text", out: "Hi, world!\n"},
+		{desc: "the starter's defaults alone", yaml: "other: 1", out: "Hello, world!\n"},
+		{desc: "the loud profile decorates the default", yaml: "other: 1", profiles: []string{"loud"}, out: "HELLO, WORLD!\n"},
+		{desc: "loud and quiet is not loud", yaml: "other: 1", profiles: []string{"loud", "quiet"}, out: "Hello, world!\n"},
+		{
+			desc: "the user's own Greeter replaces the default, and loud does not apply",
+			yaml: "other: 1", profiles: []string{"loud"}, user: []fx.Option{fx.Provide(func() Greeter { return spanish{} })},
+			out: "¡Hola, world!\n",
+		},
+		{
+			desc: "--debug prints the report", yaml: "other: 1", args: []string{"--debug"}, out: "Hello, world!\n",
+			errHas: []string{
+				"CONDITIONS EVALUATION REPORT",
+				"   greeting matched:\n" +
+					"      - OnBooleanProperty(greeting.enabled, default true): property \"greeting.enabled\" (from defaults) is true\n" +
+					"      - OnMissingType(main.Greeter): no main.Greeter is provided by the user options\n",
+				"   greeting-loud:\n      Did not match:\n         - OnProfile(\"loud & !quiet\"): \"loud & !quiet\" does not match the active profiles (none)\n",
+			},
+		},
+		{
+			desc: "disabled: the failure says which auto-configuration and why", yaml: "greeting: {enabled: false}", code: 1,
+			errHas: []string{
+				"APPLICATION FAILED TO START",
+				"needs main.Greeter, which no option of the application provides.",
+				`Auto-configuration "greeting" provides main.Greeter but did not match: OnBooleanProperty(greeting.enabled, default true): property "greeting.enabled" (from inline.yaml) is false.`,
+			},
+		},
+		{
+			desc: "excluded", yaml: "autoconfig: {exclude: [greeting]}", code: 1,
+			errHas: []string{`Auto-configuration "greeting" provides main.Greeter but is excluded (by autoconfig.exclude from inline.yaml)`},
+		},
+		{
+			desc: "an invalid boolean names key and source", yaml: "greeting:\n  enabled: perhaps\n", code: 1,
+			errHas: []string{"Key:    greeting.enabled", "Origin: inline.yaml:2", `Fix the value of "greeting.enabled" in inline.yaml.`},
+		},
+		{
+			desc: "an unknown key under greeting fails the start", yaml: "greeting: {txet: Hey}", code: 1,
+			errHas: []string{"Key:    greeting.txet"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			opts := []kernel.LoadOption{kernel.WithEnviron(nil), kernel.WithProfiles(tt.profiles...)}
+			if tt.yaml != "" {
+				opts = append(opts, kernel.WithYAML("inline.yaml", []byte(tt.yaml)))
+			}
+			var out, errOut bytes.Buffer
+			code := app(tt.args, &out, &errOut, tt.user, opts...)
+			require.Equal(t, tt.code, code, "stderr: %s", errOut.String())
+			assert.Equal(t, tt.out, out.String())
+			for _, s := range tt.errHas {
+				assert.Contains(t, errOut.String(), s)
+			}
+			if len(tt.errHas) == 0 {
+				assert.Empty(t, errOut.String())
+			}
+		})
+	}
+}
+
+// TestDocsSnippets keeps docs/autoconfig.md honest: every Go block in it is
+// copied verbatim from main.go.
+func TestDocsSnippets(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/autoconfig.md")
+	require.NoError(t, err)
+	src, err := os.ReadFile("main.go")
+	require.NoError(t, err)
+	blocks := strings.Split(string(doc), "```go\n")[1:]
+	require.NotEmpty(t, blocks)
+	for _, b := range blocks {
+		end := strings.Index(b, "```")
+		require.GreaterOrEqual(t, end, 0)
+		assert.Contains(t, string(src), b[:end], "a Go block of docs/autoconfig.md is not in main.go")
+	}
+}

@@ -1,0 +1,211 @@
+package extension
+
+import (
+	"fmt"
+	"reflect"
+	"sync/atomic"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// Point is a typed, named extension point: a slot that extensions of type T
+// are registered into. T is an interface (an extension must implement it) or
+// a func type (an extension is a function of exactly that type, as opa-stack
+// hooks and plux function plugins are written).
+//
+// A Point is a small value (one pointer) that is cheap to copy and safe to
+// share between goroutines; keep it in a package-level variable next to the
+// interface it names:
+//
+//	var Formatters = extension.NewPoint[Formatter]("formatters",
+//		extension.Description("turn a record into text"))
+//
+// A Point does not belong to a registry: declare it in one with [Declare] (or
+// [Provide] in an fx app), contribute with [Add], read with [All], [First] or
+// an [Extensions] view. The zero Point has the id "" and cannot be declared.
+type Point[T any] struct {
+	def *pointDef
+}
+
+// pointDef is what a Point holds: its immutable declaration and a one-entry
+// cache of the slot it resolved to in the registry it was last read from.
+type pointDef struct {
+	id       string
+	desc     string
+	required bool
+	decl     *decl // what declaring the point declares
+	cache    atomic.Pointer[slotRef]
+}
+
+// slotRef pairs a registry with the slot a point resolved to in it. Slots are
+// never removed from a registry, so a cached reference stays valid.
+type slotRef struct {
+	r *Registry
+	s *slot
+}
+
+// NewPoint returns the extension point id of type T.
+//
+// T must be an interface type or a func type, and id must not be empty;
+// anything else is a programmer error and NewPoint panics with an
+// *kernel.ExtensionError of class kernel.ErrExtension (like
+// regexp.MustCompile). Use [Registry.RegisterPoint] to declare a point from a
+// reflect.Type and get an error instead.
+func NewPoint[T any](id string, opts ...PointOption) Point[T] {
+	typ := reflect.TypeFor[T]()
+	if err := checkPoint(id, typ); err != nil {
+		panic(err)
+	}
+	d := &pointDef{id: id}
+	for _, o := range opts {
+		if o != nil {
+			o.applyPoint(d)
+		}
+	}
+	d.decl = &decl{typ: typ, desc: d.desc, required: d.required, build: buildTyped[T]}
+	return Point[T]{def: d}
+}
+
+// buildTyped copies sorted values into a fresh []T whose capacity equals its
+// length, so a caller's append never writes into a shared array.
+// It returns a nil []T for no values.
+func buildTyped[T any](values []any) any {
+	if len(values) == 0 {
+		return []T(nil)
+	}
+	out := make([]T, len(values))
+	for i, v := range values {
+		out[i] = v.(T)
+	}
+	return out
+}
+
+// buildReflect is buildTyped for a type known only as a reflect.Type (points
+// declared with RegisterPoint). The result holds a []T for that type.
+func buildReflect(typ reflect.Type) func(values []any) any {
+	st := reflect.SliceOf(typ)
+	return func(values []any) any {
+		if len(values) == 0 {
+			return reflect.Zero(st).Interface()
+		}
+		out := reflect.MakeSlice(st, len(values), len(values))
+		for i, v := range values {
+			out.Index(i).Set(reflect.ValueOf(v))
+		}
+		return out.Interface()
+	}
+}
+
+// checkPoint reports why id and typ cannot make an extension point, or nil.
+func checkPoint(id string, typ reflect.Type) error {
+	if id == "" {
+		return &kernel.ExtensionError{
+			Class: kernel.ErrExtension,
+			Msg:   "extension point id is empty: give the point a non-empty id",
+		}
+	}
+	if typ == nil {
+		return &kernel.ExtensionError{
+			Class:   kernel.ErrExtension,
+			PointID: id,
+			Msg:     fmt.Sprintf("extension point %q has no type: declare it with an interface or func type", id),
+		}
+	}
+	if k := typ.Kind(); k != reflect.Interface && k != reflect.Func {
+		return &kernel.ExtensionError{
+			Class:     kernel.ErrExtension,
+			PointID:   id,
+			PointType: typ.String(),
+			Msg: fmt.Sprintf("extension point %q has type %s, a %s: a point's type must be an interface or a func type",
+				id, typ, k),
+		}
+	}
+	return nil
+}
+
+// ID returns the point's id ("" for the zero Point).
+func (p Point[T]) ID() string {
+	if p.def == nil {
+		return ""
+	}
+	return p.def.id
+}
+
+// Description returns the description given with [Description], or "".
+func (p Point[T]) Description() string {
+	if p.def == nil {
+		return ""
+	}
+	return p.def.desc
+}
+
+// IsRequired reports whether the point was made with [Required].
+func (p Point[T]) IsRequired() bool { return p.def != nil && p.def.required }
+
+// Type returns T as a reflect.Type.
+func (p Point[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
+
+// String returns the point as `id (type)`, e.g. `"formatters" (main.Formatter)`.
+func (p Point[T]) String() string {
+	return fmt.Sprintf("%q (%s)", p.ID(), reflect.TypeFor[T]())
+}
+
+// slotIn returns the point's slot in r, or nil when r has never seen the id.
+// It takes no lock and, once the point was resolved in r, allocates nothing.
+func (p Point[T]) slotIn(r *Registry) *slot {
+	d := p.def
+	if d == nil {
+		return nil
+	}
+	if c := d.cache.Load(); c != nil && c.r == r {
+		return c.s
+	}
+	return d.resolve(r)
+}
+
+// fast returns the point's fresh snapshot in r when the slot is cached for r
+// and its snapshot is not stale; nil otherwise (take the slow path). It makes
+// no call, so the typed accessors stay cheap.
+func (d *pointDef) fast(r *Registry) *snapshot {
+	if c := d.cache.Load(); c != nil && c.r == r {
+		return c.s.snap.Load()
+	}
+	return nil
+}
+
+// resolve is the slow path of slotIn: look the id up and cache the slot.
+func (d *pointDef) resolve(r *Registry) *slot {
+	if r == nil {
+		return nil
+	}
+	s := r.lookup(d.id)
+	if s != nil {
+		d.cache.Store(&slotRef{r: r, s: s})
+	}
+	return s
+}
+
+// PointOption configures a point made with [NewPoint].
+type PointOption interface {
+	applyPoint(*pointDef)
+	String() string
+}
+
+type descriptionOption string
+
+func (o descriptionOption) applyPoint(d *pointDef) { d.desc = string(o) }
+func (o descriptionOption) String() string          { return fmt.Sprintf("Description(%q)", string(o)) }
+
+// Description sets the point's human-readable description, shown by
+// [Registry.Points] and in listings.
+func Description(text string) PointOption { return descriptionOption(text) }
+
+type requiredOption struct{}
+
+func (requiredOption) applyPoint(d *pointDef) { d.required = true }
+func (requiredOption) String() string         { return "Required()" }
+
+// Required marks the point as one that must have at least one extension:
+// [Registry.CheckRequired] fails while it has none, and so does the start of
+// an fx app that uses [Module] (opa-stack's required hooks).
+func Required() PointOption { return requiredOption{} }

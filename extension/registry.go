@@ -1,0 +1,622 @@
+package extension
+
+import (
+	"cmp"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// Registry holds extension points and their extensions, sorted by priority.
+//
+// # Order
+//
+// Extensions come back highest priority first; equal priorities keep
+// registration order (the order in which Register, Add or Attach returned).
+// No result depends on map iteration order.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Every read sees one consistent
+// snapshot of a point: never a half-sorted or half-updated list. Writes
+// (declaring, registering, unregistering) serialize on a mutex and only mark
+// the point's snapshot stale; the first read after a change rebuilds it once
+// (O(n) plus sorting the newly added extensions) and publishes it with an
+// atomic pointer. Every later read of the typed accessors ([All], [First],
+// [Extensions]) takes no lock and allocates nothing until the next change.
+// This is what makes registering 20,000 extensions one by one linear rather
+// than quadratic.
+//
+// # Undeclared points
+//
+// By default a Registry is lenient (like pyfly): [Registry.Register] accepts
+// an extension for a point nobody declared, untyped; declaring the point later
+// checks every extension already there. [Strict] rejects such extensions with
+// kernel.ErrUnknownPoint instead.
+//
+// The zero Registry is an empty, lenient registry without listeners; prefer
+// [NewRegistry].
+type Registry struct {
+	strict    bool
+	listeners []func(Event)
+
+	// points maps ids to slots. The map is immutable once published: writers
+	// copy it (under mu) to add a slot. Slots are never removed, so a slot
+	// pointer held by a Point cache or an Extensions view stays valid.
+	points atomic.Pointer[map[string]*slot]
+
+	mu  sync.Mutex // serializes writers and snapshot rebuilds
+	seq uint64     // registration counter, guarded by mu
+}
+
+// entry is one registration.
+type entry struct {
+	value    any
+	priority int
+	seq      uint64 // registration order, unique within a registry
+}
+
+// before reports whether a sorts before b: higher priority first, then
+// earlier registration.
+func before(a, b entry) bool {
+	if a.priority != b.priority {
+		return a.priority > b.priority
+	}
+	return a.seq < b.seq
+}
+
+// decl is a point's declaration. It is immutable once made.
+type decl struct {
+	typ      reflect.Type
+	desc     string
+	required bool
+	build    func(values []any) any
+}
+
+// slot is the state of one point id.
+type slot struct {
+	id string
+	// snap is the published snapshot; nil means stale (rebuild on next read).
+	snap atomic.Pointer[snapshot]
+
+	// Writer state, guarded by Registry.mu.
+	decl    *decl   // nil while undeclared
+	sorted  []entry // sorted; shared with snapshots, so never modified in place
+	pending []entry // registered since the last rebuild, in registration order
+}
+
+// snapshot is an immutable view of a slot.
+type snapshot struct {
+	decl    *decl   // nil when undeclared
+	entries []entry // sorted
+	values  []any   // entries' values, same order, cap == len
+	typed   any     // []T of the declared type, cap == len; nil when undeclared
+}
+
+// NewRegistry returns an empty registry configured by opts.
+func NewRegistry(opts ...RegistryOption) *Registry {
+	r := &Registry{}
+	for _, o := range opts {
+		if o != nil {
+			o.applyRegistry(r)
+		}
+	}
+	m := map[string]*slot{}
+	r.points.Store(&m)
+	return r
+}
+
+// RegistryOption configures a [Registry] made with [NewRegistry].
+type RegistryOption interface {
+	applyRegistry(*Registry)
+	String() string
+}
+
+type strictOption struct{}
+
+func (strictOption) applyRegistry(r *Registry) { r.strict = true }
+func (strictOption) String() string            { return "Strict()" }
+
+// Strict makes the registry reject extensions for undeclared points:
+// [Registry.Register], [Registry.Attach] and [Add] on a point that is not
+// declared fail with kernel.ErrUnknownPoint (with a "did you mean" hint when
+// a declared id is close).
+func Strict() RegistryOption { return strictOption{} }
+
+// lookup returns the slot of id, or nil. It takes no lock and allocates
+// nothing.
+func (r *Registry) lookup(id string) *slot {
+	m := r.points.Load()
+	if m == nil {
+		return nil
+	}
+	return (*m)[id]
+}
+
+// slotLocked returns the slot of id, creating it when create is set.
+// r.mu must be held.
+func (r *Registry) slotLocked(id string, create bool) *slot {
+	if s := r.lookup(id); s != nil || !create {
+		return s
+	}
+	s := &slot{id: id}
+	old := r.points.Load()
+	var m map[string]*slot
+	if old == nil {
+		m = make(map[string]*slot, 1)
+	} else {
+		m = make(map[string]*slot, len(*old)+1)
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	m[id] = s
+	r.points.Store(&m)
+	return s
+}
+
+// load returns the current snapshot of s, rebuilding it if a write made it
+// stale. In the steady state it is one atomic load.
+func (r *Registry) load(s *slot) *snapshot {
+	if p := s.snap.Load(); p != nil {
+		return p
+	}
+	return r.rebuild(s)
+}
+
+// rebuild builds and publishes a fresh snapshot of s.
+func (r *Registry) rebuild(s *slot) *snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := s.snap.Load(); p != nil {
+		return p
+	}
+	s.flush()
+	p := &snapshot{decl: s.decl, entries: s.sorted}
+	if n := len(s.sorted); n > 0 {
+		p.values = make([]any, n)
+		for i, e := range s.sorted {
+			p.values[i] = e.value
+		}
+	}
+	if s.decl != nil {
+		p.typed = s.decl.build(p.values)
+	}
+	s.snap.Store(p)
+	return p
+}
+
+// flush merges the pending registrations into sorted, producing a new slice.
+// r.mu must be held.
+func (s *slot) flush() {
+	if len(s.pending) == 0 {
+		return
+	}
+	p := s.pending
+	// p is in registration order, so a stable sort on priority alone also
+	// keeps registration order among equal priorities.
+	slices.SortStableFunc(p, func(a, b entry) int { return cmp.Compare(b.priority, a.priority) })
+	merged := make([]entry, 0, len(s.sorted)+len(p))
+	i, j := 0, 0
+	for i < len(s.sorted) && j < len(p) {
+		if before(p[j], s.sorted[i]) {
+			merged = append(merged, p[j])
+			j++
+		} else {
+			merged = append(merged, s.sorted[i])
+			i++
+		}
+	}
+	merged = append(merged, s.sorted[i:]...)
+	merged = append(merged, p[j:]...)
+	s.sorted = merged
+	clear(p)
+	s.pending = p[:0]
+}
+
+// all returns every registration of s in sorted order. r.mu must be held.
+func (s *slot) all() []entry {
+	s.flush()
+	return s.sorted
+}
+
+// RegisterPoint declares the extension point id with type typ, which must be
+// an interface type (an extension must implement it) or a func type (an
+// extension must be a function of exactly that type).
+//
+// Declaring an id again with the same type is a no-op. It fails with
+//   - kernel.ErrExtension for an empty id, a nil type, or a type that is
+//     neither an interface nor a func type (the type cannot make a point);
+//   - kernel.ErrDuplicatePoint when id is declared with another type;
+//   - kernel.ErrNotImplemented when an extension already registered for the
+//     undeclared id does not fit typ; the registry is then left unchanged.
+//
+// The point is neither described nor required; use [Declare] with a [Point]
+// for that.
+func (r *Registry) RegisterPoint(id string, typ reflect.Type) error {
+	if err := checkPoint(id, typ); err != nil {
+		return err
+	}
+	return r.declare(id, &decl{typ: typ, build: buildReflect(typ)})
+}
+
+// declare declares id with d and notifies listeners.
+func (r *Registry) declare(id string, d *decl) error {
+	r.mu.Lock()
+	added, err := r.declareLocked(id, d)
+	r.mu.Unlock()
+	if added {
+		r.notify(Event{Kind: PointDeclared, PointID: id, Type: d.typ})
+	}
+	return err
+}
+
+// declareLocked declares id with d unless it is declared with the same type.
+// It reports whether it added a declaration. r.mu must be held.
+func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
+	s := r.lookup(id)
+	if s != nil && s.decl != nil {
+		if s.decl.typ == d.typ {
+			return false, nil
+		}
+		return false, errDuplicatePoint(id, s.decl.typ, d.typ)
+	}
+	if s != nil {
+		for _, e := range s.all() {
+			if !fits(d.typ, e.value) {
+				return false, errNotImplemented(id, d.typ, e.value)
+			}
+		}
+	}
+	s = r.slotLocked(id, true)
+	s.decl = d
+	s.snap.Store(nil)
+	return true, nil
+}
+
+// UnregisterPoint removes the declaration of id and reports whether id was
+// declared. Extensions still registered for id stay, as extensions of an
+// undeclared point: [Registry.Get] still returns them, the typed accessors and
+// views see none, and declaring id again checks them against the new type.
+// (The plugin manager unregisters a plugin's extensions before the points it
+// declared, which leaves the registry as it was before the plugin.)
+//
+// UnregisterPoint is safe for concurrent use; views and Points of id stay
+// valid and see the point again once it is declared again.
+func (r *Registry) UnregisterPoint(id string) bool {
+	r.mu.Lock()
+	s := r.lookup(id)
+	if s == nil || s.decl == nil {
+		r.mu.Unlock()
+		return false
+	}
+	typ := s.decl.typ
+	s.decl = nil
+	s.snap.Store(nil)
+	r.mu.Unlock()
+	r.notify(Event{Kind: PointRemoved, PointID: id, Type: typ})
+	return true
+}
+
+// HasPoint reports whether id is a declared extension point. It takes no lock
+// in the steady state.
+func (r *Registry) HasPoint(id string) bool {
+	s := r.lookup(id)
+	return s != nil && r.load(s).decl != nil
+}
+
+// PointIDs returns the ids of the declared points, sorted. Undeclared ids that
+// have extensions (lenient registries) are not listed.
+func (r *Registry) PointIDs() []string {
+	var ids []string
+	if m := r.points.Load(); m != nil {
+		for id, s := range *m {
+			if r.load(s).decl != nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// PointInfo describes a declared extension point, as listed by
+// [Registry.Points].
+type PointInfo struct {
+	// ID is the point's id.
+	ID string
+	// Type is the point's type: an interface or a func type.
+	Type reflect.Type
+	// Description is the point's description, if any.
+	Description string
+	// Required is true for points made with [Required].
+	Required bool
+	// Extensions is the number of extensions registered for the point.
+	Extensions int
+}
+
+// Points describes every declared point, sorted by id.
+func (r *Registry) Points() []PointInfo {
+	var out []PointInfo
+	if m := r.points.Load(); m != nil {
+		for id, s := range *m {
+			p := r.load(s)
+			if p.decl == nil {
+				continue
+			}
+			out = append(out, PointInfo{
+				ID: id, Type: p.decl.typ, Description: p.decl.desc,
+				Required: p.decl.required, Extensions: len(p.entries),
+			})
+		}
+	}
+	slices.SortFunc(out, func(a, b PointInfo) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Register adds ext to the point pointID with the given priority.
+//
+// On a declared point, ext must fit the point's type: implement it (interface
+// points) or be a function of exactly that type (func points); otherwise the
+// error matches kernel.ErrNotImplemented and its message names the point,
+// the extension's type and the point's type. On an undeclared point, a lenient
+// registry accepts ext untyped; a [Strict] one fails with
+// kernel.ErrUnknownPoint. A nil ext (or a nil func) fails with
+// kernel.ErrNotImplemented; an empty pointID with kernel.ErrExtension.
+//
+// The same value may be registered more than once; each registration counts.
+// Register is safe for concurrent use and costs O(1) amortized: sorting is
+// deferred to the next read.
+func (r *Registry) Register(pointID string, ext any, priority int) error {
+	_, err := r.Attach(pointID, ext, priority)
+	return err
+}
+
+// Registration identifies one registration made by [Registry.Attach]. Its
+// Remove method undoes exactly that registration, whatever the value, which
+// [Registry.Unregister] (by identity) cannot do when one value is registered
+// twice. The zero Registration removes nothing.
+type Registration struct {
+	r   *Registry
+	s   *slot
+	seq uint64
+}
+
+// Attach is [Registry.Register] that also returns a handle to the
+// registration, for removal with [Registration.Remove]. It fails exactly when
+// Register does, and then returns the zero Registration.
+func (r *Registry) Attach(pointID string, ext any, priority int) (Registration, error) {
+	if pointID == "" {
+		return Registration{}, errEmptyID()
+	}
+	if isNil(ext) {
+		return Registration{}, errNilExtension(pointID, ext)
+	}
+	r.mu.Lock()
+	g, err := r.registerLocked(pointID, ext, priority)
+	r.mu.Unlock()
+	if err != nil {
+		return Registration{}, err
+	}
+	r.notify(Event{Kind: ExtensionAdded, PointID: pointID, Extension: ext, Priority: priority})
+	return g, nil
+}
+
+// registerLocked registers ext for id after checking it against the point.
+// ext must not be nil. r.mu must be held.
+func (r *Registry) registerLocked(id string, ext any, priority int) (Registration, error) {
+	s := r.lookup(id)
+	if s == nil || s.decl == nil {
+		if r.strict {
+			return Registration{}, r.errUnknownPointLocked(id, "registering an extension")
+		}
+	}
+	if s != nil && s.decl != nil && !fits(s.decl.typ, ext) {
+		return Registration{}, errNotImplemented(id, s.decl.typ, ext)
+	}
+	if s == nil {
+		s = r.slotLocked(id, true)
+	}
+	r.seq++
+	s.pending = append(s.pending, entry{value: ext, priority: priority, seq: r.seq})
+	s.snap.Store(nil)
+	return Registration{r: r, s: s, seq: r.seq}, nil
+}
+
+// Remove undoes the registration and reports whether it was still there.
+// It is safe for concurrent use.
+func (g Registration) Remove() bool {
+	if g.r == nil {
+		return false
+	}
+	r := g.r
+	r.mu.Lock()
+	e, ok := g.s.removeLocked(func(e entry) bool { return e.seq == g.seq })
+	r.mu.Unlock()
+	if ok {
+		r.notify(Event{Kind: ExtensionRemoved, PointID: g.s.id, Extension: e.value, Priority: e.priority})
+	}
+	return ok
+}
+
+// PointID returns the id of the point the registration is for ("" for the
+// zero Registration).
+func (g Registration) PointID() string {
+	if g.s == nil {
+		return ""
+	}
+	return g.s.id
+}
+
+// removeLocked removes the most recent registration that match accepts.
+// r.mu must be held.
+func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
+	// Pending registrations are all more recent than sorted ones.
+	for i := len(s.pending) - 1; i >= 0; i-- {
+		if match(s.pending[i]) {
+			e := s.pending[i]
+			s.pending = slices.Delete(s.pending, i, i+1)
+			s.snap.Store(nil)
+			return e, true
+		}
+	}
+	at := -1
+	for i, e := range s.sorted {
+		if (at < 0 || e.seq > s.sorted[at].seq) && match(e) {
+			at = i
+		}
+	}
+	if at < 0 {
+		return entry{}, false
+	}
+	e := s.sorted[at]
+	// sorted is shared with published snapshots: build a new slice.
+	next := make([]entry, 0, len(s.sorted)-1)
+	next = append(next, s.sorted[:at]...)
+	next = append(next, s.sorted[at+1:]...)
+	s.sorted = next
+	s.snap.Store(nil)
+	return e, true
+}
+
+// Unregister removes one registration of ext from pointID, by identity, and
+// reports whether it found one. When the value is registered more than once,
+// the most recent registration is removed (an undo of the last Register).
+//
+// Identity: pointers, maps, channels and unsafe pointers are the same
+// extension when they point to the same thing; func values when they are the
+// same function value: the same top-level function, or the same closure
+// object (two closures made from one function literal are two extensions, and
+// so are two evaluations of a method value: keep the value you registered);
+// slices when they share array, length and capacity; other comparable values
+// when they are ==; other values (structs holding slices ...) only when
+// they are the very same interface value, boxed once. Use
+// [Registry.Attach] to remove a registration without relying on identity.
+func (r *Registry) Unregister(pointID string, ext any) bool {
+	s := r.lookup(pointID)
+	if s == nil || ext == nil {
+		return false
+	}
+	r.mu.Lock()
+	e, ok := s.removeLocked(func(e entry) bool { return same(e.value, ext) })
+	r.mu.Unlock()
+	if ok {
+		r.notify(Event{Kind: ExtensionRemoved, PointID: pointID, Extension: e.value, Priority: e.priority})
+	}
+	return ok
+}
+
+// Get returns a copy of the extensions of pointID, highest priority first,
+// declared or not. It returns nil when the point is unknown or has no
+// extension. Unlike the typed accessors it allocates the copy, so the caller
+// may keep and modify it.
+func (r *Registry) Get(pointID string) []any {
+	s := r.lookup(pointID)
+	if s == nil {
+		return nil
+	}
+	return slices.Clone(r.load(s).values)
+}
+
+// Entry is one registered extension and its priority, as listed by
+// [Registry.Entries].
+type Entry struct {
+	// Value is the extension.
+	Value any
+	// Priority is the priority it was registered with.
+	Priority int
+}
+
+// Entries returns the extensions of pointID with their priorities, highest
+// priority first; nil when there is none. The slice is a fresh copy.
+func (r *Registry) Entries(pointID string) []Entry {
+	s := r.lookup(pointID)
+	if s == nil {
+		return nil
+	}
+	es := r.load(s).entries
+	if len(es) == 0 {
+		return nil
+	}
+	out := make([]Entry, len(es))
+	for i, e := range es {
+		out[i] = Entry{Value: e.value, Priority: e.priority}
+	}
+	return out
+}
+
+// Len returns the number of extensions registered for pointID, declared or
+// not. It takes no lock and allocates nothing in the steady state.
+func (r *Registry) Len(pointID string) int {
+	s := r.lookup(pointID)
+	if s == nil {
+		return 0
+	}
+	return len(r.load(s).values)
+}
+
+// GetExtension returns the highest-priority extension of pointID.
+//
+// It fails with kernel.ErrUnknownPoint ("... is not registered") when the
+// point is not declared and has no extension, and with kernel.ErrNoExtensions
+// ("... has no registered extensions") when it is declared but has none. In a
+// lenient registry an undeclared point that has extensions returns its first.
+func (r *Registry) GetExtension(pointID string) (any, error) {
+	s := r.lookup(pointID)
+	if s == nil {
+		return nil, r.errUnknownPoint(pointID, "getting its extension")
+	}
+	p := r.load(s)
+	if len(p.values) > 0 {
+		return p.values[0], nil
+	}
+	if p.decl == nil {
+		return nil, r.errUnknownPoint(pointID, "getting its extension")
+	}
+	return nil, errNoExtensions(pointID, p.decl.typ)
+}
+
+// CheckRequired returns nil when every point declared with [Required] has at
+// least one extension. Otherwise it returns one error of class
+// kernel.ErrNoExtensions that lists every such point, sorted (its PointID
+// holds the ids joined by ", "). An fx app with [Module] runs it on start;
+// call it yourself when you drive the registry by hand.
+func (r *Registry) CheckRequired() error {
+	var missing []string
+	for _, info := range r.Points() {
+		if info.Required && info.Extensions == 0 {
+			missing = append(missing, info.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return errRequired(missing)
+}
+
+// declaredIDsLocked returns the declared ids, unsorted. r.mu must be held.
+func (r *Registry) declaredIDsLocked() []string {
+	var ids []string
+	if m := r.points.Load(); m != nil {
+		for id, s := range *m {
+			if s.decl != nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// String describes the registry for debugging: its declared points and their
+// sizes, sorted.
+func (r *Registry) String() string {
+	infos := r.Points()
+	parts := make([]string, len(infos))
+	for i, p := range infos {
+		parts[i] = fmt.Sprintf("%s(%d)", p.ID, p.Extensions)
+	}
+	return fmt.Sprintf("extension.Registry%v", parts)
+}

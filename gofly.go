@@ -1,0 +1,271 @@
+// Package gofly is the facade of the gofly framework: it builds an fx
+// application from configuration plus options.
+//
+// # The assembly step
+//
+// fx cannot add options from inside the graph, so gofly loads the
+// configuration before it calls fx.New. [New] and [Run] first collect the
+// settings among their options (where the configuration comes from, the
+// logger), load the configuration (application.yaml, profiles, environment),
+// build the logger, and only then build the fx app from the remaining fx
+// options. The loaded *kernel.Config and the *zap.Logger are in the graph, and
+// fx's own events are logged through zap at debug level.
+//
+// # Options
+//
+// Every argument of New and Run is an [Option]: either an fx.Option
+// (fx.Provide, fx.Invoke, a plugin, a module ...) or a gofly setting such as
+// [ConfigDir], [ConfigFiles], [ConfigYAML], [Profiles], [Environ],
+// [Defaults], [Properties], [WithConfig], [WithLogger] or [LogOutput].
+// Settings may appear anywhere among the fx options; a later setting of the
+// same kind wins, except ConfigYAML, Defaults and Properties, which layer.
+//
+// # Testing
+//
+// Package goflytest builds an app from in-memory YAML on top of fxtest.
+package gofly
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// Option is an argument of [New], [Run] and [Assemble]: an fx.Option or a
+// gofly setting returned by one of this package's setting functions. Any other
+// value makes the app fail with an error of class kernel.ErrGofly.
+type Option interface {
+	// String describes the option, as fx.Option does.
+	String() string
+}
+
+// setting is a gofly setting: it changes how the app is assembled rather than
+// what the graph contains.
+type setting struct {
+	desc  string
+	apply func(*settings)
+}
+
+func (s setting) String() string { return s.desc }
+
+type settings struct {
+	loadOpts []kernel.LoadOption
+	config   *kernel.Config
+	logger   *zap.Logger
+	logOut   zapcore.WriteSyncer
+}
+
+// ConfigDir makes gofly look for application.yaml (or .yml) and the profile
+// files in dir instead of the working directory.
+func ConfigDir(dir string) Option {
+	return setting{fmt.Sprintf("gofly.ConfigDir(%q)", dir), func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithDir(dir))
+	}}
+}
+
+// ConfigFiles names the configuration files to read instead of
+// application.yaml, layered in order. A named file that is missing is an
+// error of class kernel.ErrConfig.
+func ConfigFiles(paths ...string) Option {
+	return setting{fmt.Sprintf("gofly.ConfigFiles(%q)", paths), func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithFiles(paths...))
+	}}
+}
+
+// ConfigYAML uses the given YAML text as the main configuration instead of
+// application.yaml. Given several times, the texts are layered in order.
+func ConfigYAML(yaml string) Option {
+	return setting{"gofly.ConfigYAML(...)", func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithYAML("inline.yaml", []byte(yaml)))
+	}}
+}
+
+// Profiles sets the active profiles, overriding GOFLY_PROFILES_ACTIVE and the
+// key gofly.profiles.active.
+func Profiles(profiles ...string) Option {
+	return setting{fmt.Sprintf("gofly.Profiles(%q)", profiles), func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithProfiles(profiles...))
+	}}
+}
+
+// Environ replaces the process environment (os.Environ) as the source of
+// GOFLY_ overrides and ${VAR} placeholders; each entry is "KEY=value".
+// Environ(nil) ignores the environment.
+func Environ(environ []string) Option {
+	return setting{"gofly.Environ(...)", func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithEnviron(environ))
+	}}
+}
+
+// Defaults adds values below every other layer of configuration (dotted keys
+// or nested maps).
+func Defaults(values map[string]any) Option {
+	return setting{"gofly.Defaults(...)", func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithDefaults(values))
+	}}
+}
+
+// Properties adds values above every other layer of configuration, the
+// environment included (dotted keys or nested maps).
+func Properties(values map[string]any) Option {
+	return setting{"gofly.Properties(...)", func(s *settings) {
+		s.loadOpts = append(s.loadOpts, kernel.WithOverrides(values))
+	}}
+}
+
+// WithConfig uses an already loaded configuration; the configuration
+// settings (ConfigDir, ConfigFiles, ...) are then ignored.
+func WithConfig(cfg *kernel.Config) Option {
+	return setting{"gofly.WithConfig(...)", func(s *settings) { s.config = cfg }}
+}
+
+// WithLogger uses the given logger instead of building one from the
+// logging.* configuration.
+func WithLogger(log *zap.Logger) Option {
+	return setting{"gofly.WithLogger(...)", func(s *settings) { s.logger = log }}
+}
+
+// LogOutput makes the logger built from the logging.* configuration write to w
+// instead of standard error.
+func LogOutput(w io.Writer) Option {
+	return setting{"gofly.LogOutput(...)", func(s *settings) { s.logOut = zapcore.AddSync(w) }}
+}
+
+// Assembly is the result of the assembly step: the loaded configuration, the
+// logger and the fx options of the app, ready for fx.New or fxtest.New.
+type Assembly struct {
+	// Config is the loaded configuration; it is also in the graph.
+	Config *kernel.Config
+	// Logger is the application logger; it is also in the graph.
+	Logger *zap.Logger
+	// Options are the fx options of the app: the kernel's (configuration,
+	// logger, fx event logger) followed by the user's, in the order given.
+	Options []fx.Option
+}
+
+// Assemble runs the assembly step without creating the app: it loads the
+// configuration, builds the logger and returns the fx options. Errors are of
+// class kernel.ErrGofly (kernel.ErrConfig for configuration errors).
+func Assemble(opts ...Option) (*Assembly, error) {
+	var s settings
+	var fxOpts []fx.Option
+	for _, o := range opts {
+		switch o := o.(type) {
+		case nil:
+			continue
+		case setting:
+			o.apply(&s)
+		case fx.Option:
+			fxOpts = append(fxOpts, o)
+		default:
+			return nil, kernel.NewError(kernel.ErrGofly,
+				fmt.Sprintf("unsupported option %T (%s): pass an fx.Option or a gofly setting", o, o), nil)
+		}
+	}
+
+	cfg := s.config
+	if cfg == nil {
+		var err error
+		if cfg, err = kernel.LoadConfig(s.loadOpts...); err != nil {
+			return nil, err
+		}
+	}
+
+	log := s.logger
+	if log == nil {
+		var err error
+		if s.logOut != nil {
+			log, err = kernel.NewLoggerTo(cfg, s.logOut)
+		} else {
+			log, err = kernel.NewLogger(cfg)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	all := make([]fx.Option, 0, len(fxOpts)+3)
+	all = append(all,
+		fx.Supply(cfg, log),
+		fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }),
+	)
+	all = append(all, fxOpts...)
+	return &Assembly{Config: cfg, Logger: log, Options: all}, nil
+}
+
+// New assembles the app (see [Assemble]) and returns it. As with fx.New, an
+// error is reported by the app's Err method and by Start; it belongs to the
+// gofly hierarchy when it comes from the assembly step.
+func New(opts ...Option) *fx.App {
+	a, err := Assemble(opts...)
+	if err != nil {
+		return fx.New(fx.NopLogger, fx.Error(err))
+	}
+	return fx.New(a.Options...)
+}
+
+// Run builds the app with [New], starts it, waits for SIGINT or SIGTERM (or
+// an fx.Shutdowner call), stops it, and exits the process: with status 1 when
+// the app could not be built, started or stopped cleanly, else with the exit
+// code of the shutdown signal (0 for signals). Failures are printed to
+// standard error.
+func Run(opts ...Option) {
+	os.Exit(RunContext(context.Background(), os.Stderr, opts...))
+}
+
+// RunContext is [Run] without os.Exit: it runs the app until ctx is done, a
+// SIGINT or SIGTERM arrives, or the app shuts itself down, writes any failure
+// to errOut and returns the process exit code. A ctx that is done while the
+// app starts lets the start finish (within the app's start timeout) and then
+// stops the app.
+func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
+	app := New(opts...)
+	if err := app.Err(); err != nil {
+		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n", err)
+		return 1
+	}
+
+	// Listen before starting: a signal that arrives while the app starts is
+	// not lost (fx only listens once the app is waited on) and stops it
+	// right after a successful start.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	// ctx ends the run, not a start in progress: the start timeout bounds that.
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.StartTimeout())
+	err := app.Start(startCtx)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n", err)
+		return 1
+	}
+
+	// fx.Shutdowner calls reach app.Wait with their exit code, even when
+	// made while the app was starting.
+	code := 0
+	select {
+	case <-ctx.Done():
+	case <-sigs:
+	case sig := <-app.Wait():
+		code = sig.ExitCode
+	}
+
+	stopCtx, cancel := context.WithTimeout(context.Background(), app.StopTimeout())
+	defer cancel()
+	if err := app.Stop(stopCtx); err != nil {
+		fmt.Fprintf(errOut, "gofly: the application did not stop cleanly: %v\n", err)
+		return 1
+	}
+	return code
+}

@@ -1,0 +1,223 @@
+package gofly_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+
+	"github.com/gofly-framework/gofly"
+	"github.com/gofly-framework/gofly/goflytest"
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestAssembleSettingsAndGraph(t *testing.T) {
+	var logs bytes.Buffer
+	var (
+		cfg *kernel.Config
+		log *zap.Logger
+	)
+	app := gofly.New(
+		gofly.Environ([]string{"GOFLY_APP_NAME=from-env"}),
+		gofly.ConfigYAML("app:\n  name: from-yaml\n  port: 80\n"),
+		gofly.Defaults(map[string]any{"app.region": "eu"}),
+		gofly.Properties(map[string]any{"app.port": 8080}),
+		gofly.LogOutput(&logs),
+		fx.Populate(&cfg, &log),
+	)
+	require.NoError(t, app.Err())
+	require.NotNil(t, cfg)
+	require.NotNil(t, log)
+
+	assert.Equal(t, "from-env", cfg.String("app.name"), "environment overrides the file")
+	assert.Equal(t, "eu", cfg.String("app.region"), "defaults sit below the file")
+	assert.Equal(t, "8080", cfg.String("app.port"), "properties sit above everything")
+
+	log.Info("hello from the test")
+	assert.Contains(t, logs.String(), "hello from the test")
+	assert.NotContains(t, logs.String(), "PROVIDE", "fx events are quiet at info")
+}
+
+func TestFxEventsLoggedAtDebug(t *testing.T) {
+	var logs bytes.Buffer
+	app := gofly.New(
+		gofly.Environ(nil),
+		gofly.ConfigYAML("logging:\n  level: debug\n  format: json\n"),
+		gofly.LogOutput(&logs),
+		fx.Provide(func() int { return 1 }),
+		fx.Invoke(func(int) {}),
+	)
+	require.NoError(t, app.Err())
+	assert.Contains(t, logs.String(), `"level":"debug"`)
+	assert.Contains(t, logs.String(), "provided")
+}
+
+func TestAssembleErrors(t *testing.T) {
+	for _, tc := range []struct {
+		desc  string
+		opts  []gofly.Option
+		class error
+		want  string
+	}{
+		{
+			desc:  "unsupported option",
+			opts:  []gofly.Option{badOption{}},
+			class: kernel.ErrGofly,
+			want:  "unsupported option",
+		},
+		{
+			desc:  "malformed yaml",
+			opts:  []gofly.Option{gofly.ConfigYAML("a: [1,\n")},
+			class: kernel.ErrConfig,
+			want:  "line",
+		},
+		{
+			desc:  "named file missing",
+			opts:  []gofly.Option{gofly.ConfigFiles(filepath.Join(t.TempDir(), "nope.yaml"))},
+			class: kernel.ErrConfig,
+			want:  "nope.yaml",
+		},
+		{
+			desc:  "bad log level",
+			opts:  []gofly.Option{gofly.ConfigYAML("logging:\n  level: loud\n")},
+			class: kernel.ErrConfig,
+			want:  "logging.level",
+		},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			opts := append([]gofly.Option{gofly.Environ(nil)}, tc.opts...)
+			_, err := gofly.Assemble(opts...)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.class), "want %v, got %v", tc.class, err)
+			assert.Contains(t, err.Error(), tc.want)
+
+			app := gofly.New(opts...)
+			require.Error(t, app.Err())
+			assert.True(t, errors.Is(app.Err(), tc.class))
+		})
+	}
+}
+
+type badOption struct{}
+
+func (badOption) String() string { return "bad" }
+
+func TestConfigDirAndProfiles(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "application.yaml", "app:\n  name: base\n  color: red\n")
+	write(t, dir, "application-dev.yaml", "app:\n  name: dev\n")
+	write(t, dir, "application-local.yaml", "app:\n  color: blue\n")
+
+	a, err := gofly.Assemble(gofly.Environ(nil), gofly.ConfigDir(dir), gofly.Profiles("dev", "local"))
+	require.NoError(t, err)
+	assert.Equal(t, "dev", a.Config.String("app.name"))
+	assert.Equal(t, "blue", a.Config.String("app.color"))
+	assert.Equal(t, []string{"dev", "local"}, a.Config.Profiles())
+}
+
+func TestWithConfigAndLogger(t *testing.T) {
+	cfg := goflytest.Config(t, "x: 1\n")
+	log := zap.NewNop()
+	var (
+		gotCfg *kernel.Config
+		gotLog *zap.Logger
+	)
+	app := gofly.New(gofly.WithConfig(cfg), gofly.WithLogger(log), fx.Populate(&gotCfg, &gotLog))
+	require.NoError(t, app.Err())
+	assert.Same(t, cfg, gotCfg)
+	assert.Same(t, log, gotLog)
+}
+
+func TestRunContextExitCodes(t *testing.T) {
+	quiet := func(opts ...gofly.Option) []gofly.Option {
+		return append([]gofly.Option{gofly.Environ(nil), gofly.ConfigYAML(""), gofly.LogOutput(&bytes.Buffer{})}, opts...)
+	}
+	t.Run("shutdowner exit code", func(t *testing.T) {
+		code := gofly.RunContext(context.Background(), &bytes.Buffer{}, quiet(
+			fx.Invoke(func(lc fx.Lifecycle, sd fx.Shutdowner) {
+				lc.Append(fx.StartHook(func() error { return sd.Shutdown(fx.ExitCode(3)) }))
+			}))...)
+		assert.Equal(t, 3, code)
+	})
+	t.Run("context done", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		stopped := false
+		code := gofly.RunContext(ctx, &bytes.Buffer{}, quiet(
+			fx.Invoke(func(lc fx.Lifecycle) {
+				lc.Append(fx.Hook{
+					OnStart: func(context.Context) error { cancel(); return nil },
+					OnStop:  func(context.Context) error { stopped = true; return nil },
+				})
+			}))...)
+		assert.Equal(t, 0, code)
+		assert.True(t, stopped, "the app is stopped when the context is done")
+	})
+	t.Run("failed start", func(t *testing.T) {
+		var errOut bytes.Buffer
+		code := gofly.RunContext(context.Background(), &errOut, quiet(
+			fx.Invoke(func(lc fx.Lifecycle) {
+				lc.Append(fx.StartHook(func() error { return errors.New("boom") }))
+			}))...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut.String(), "failed to start")
+		assert.Contains(t, errOut.String(), "boom")
+	})
+	t.Run("failed build", func(t *testing.T) {
+		var errOut bytes.Buffer
+		code := gofly.RunContext(context.Background(), &errOut, quiet(gofly.ConfigYAML(": :\n"))...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut.String(), "could not be built")
+	})
+	t.Run("failed stop", func(t *testing.T) {
+		var errOut bytes.Buffer
+		code := gofly.RunContext(context.Background(), &errOut, quiet(
+			fx.Invoke(func(lc fx.Lifecycle, sd fx.Shutdowner) {
+				lc.Append(fx.Hook{
+					OnStart: func(context.Context) error { return sd.Shutdown() },
+					OnStop:  func(context.Context) error { return errors.New("stuck") },
+				})
+			}))...)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut.String(), "stuck")
+	})
+}
+
+func TestGoflytestNew(t *testing.T) {
+	var cfg *kernel.Config
+	app := goflytest.New(t, "app:\n  name: test\n", fx.Populate(&cfg))
+	app.RequireStart().RequireStop()
+	assert.Equal(t, "test", cfg.String("app.name"))
+}
+
+// TestReadmeQuickstartIsCompiledCode keeps the README's 30-second example
+// identical to examples/quickstart, whose test builds and runs it.
+func TestReadmeQuickstartIsCompiledCode(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, tc := range []struct{ lang, file string }{
+		{"go", "examples/quickstart/main.go"},
+		{"yaml", "examples/quickstart/application.yaml"},
+	} {
+		block := regexp.MustCompile("(?s)```" + tc.lang + "\n(.*?)```").FindSubmatch(readme)
+		require.NotNil(t, block, "README has a %s block", tc.lang)
+		want, err := os.ReadFile(tc.file)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(block[1]), "README's %s block must equal %s", tc.lang, tc.file)
+	}
+}
+
+func write(t *testing.T, dir, name, content string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600))
+}

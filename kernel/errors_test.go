@@ -1,0 +1,170 @@
+package kernel_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// allSentinels lists every sentinel with its ancestors, nearest first.
+var allSentinels = []struct {
+	name      string
+	err       error
+	ancestors []error
+}{
+	{"ErrGofly", kernel.ErrGofly, nil},
+	{"ErrConfig", kernel.ErrConfig, []error{kernel.ErrGofly}},
+	{"ErrPlugin", kernel.ErrPlugin, []error{kernel.ErrGofly}},
+	{"ErrPluginLoad", kernel.ErrPluginLoad, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrPluginStart", kernel.ErrPluginStart, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrPluginStop", kernel.ErrPluginStop, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrPluginState", kernel.ErrPluginState, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrPluginResolution", kernel.ErrPluginResolution, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrExtension", kernel.ErrExtension, []error{kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrUnknownPoint", kernel.ErrUnknownPoint, []error{kernel.ErrExtension, kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrNoExtensions", kernel.ErrNoExtensions, []error{kernel.ErrExtension, kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrNotImplemented", kernel.ErrNotImplemented, []error{kernel.ErrExtension, kernel.ErrPlugin, kernel.ErrGofly}},
+	{"ErrDuplicatePoint", kernel.ErrDuplicatePoint, []error{kernel.ErrExtension, kernel.ErrPlugin, kernel.ErrGofly}},
+}
+
+func TestSentinelAncestry(t *testing.T) {
+	for _, tt := range allSentinels {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.ErrorIs(t, tt.err, tt.err)
+			assert.True(t, kernel.IsGofly(tt.err))
+			for _, a := range tt.ancestors {
+				assert.ErrorIs(t, tt.err, a)
+			}
+			// No sentinel matches a sentinel that is not its ancestor.
+			for _, other := range allSentinels {
+				if other.err == tt.err || contains(tt.ancestors, other.err) {
+					continue
+				}
+				assert.NotErrorIs(t, tt.err, other.err, "%s must not match %s", tt.name, other.name)
+			}
+			// Wrapped by fmt.Errorf, the chain still holds.
+			wrapped := fmt.Errorf("context: %w", tt.err)
+			assert.ErrorIs(t, wrapped, tt.err)
+			for _, a := range tt.ancestors {
+				assert.ErrorIs(t, wrapped, a)
+			}
+			assert.NotEmpty(t, tt.err.Error())
+		})
+	}
+}
+
+func contains(list []error, err error) bool {
+	for _, e := range list {
+		if e == err {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTypedErrors(t *testing.T) {
+	cause := io.ErrUnexpectedEOF
+	tests := []struct {
+		name    string
+		err     error
+		class   error
+		msg     string
+		checkAs func(t *testing.T, err error)
+	}{
+		{
+			name: "Error", class: kernel.ErrPluginState, msg: "plugin \"a\" is unknown: unexpected EOF",
+			err: kernel.NewError(kernel.ErrPluginState, "plugin \"a\" is unknown", cause),
+			checkAs: func(t *testing.T, err error) {
+				var e *kernel.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, kernel.ErrPluginState, e.Class)
+			},
+		},
+		{
+			name: "ConfigError", class: kernel.ErrConfig, msg: "bad key: unexpected EOF",
+			err: &kernel.ConfigError{Key: "a.b", Value: "v", Source: "s.yaml", Line: 3, Msg: "bad key", Err: cause},
+			checkAs: func(t *testing.T, err error) {
+				var e *kernel.ConfigError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, "a.b", e.Key)
+				assert.Equal(t, 3, e.Line)
+			},
+		},
+		{
+			name: "PluginError", class: kernel.ErrPluginStart, msg: "plugin \"p\" failed to start: unexpected EOF",
+			err: &kernel.PluginError{Class: kernel.ErrPluginStart, PluginID: "p", Op: "start", Msg: "plugin \"p\" failed to start", Err: cause},
+			checkAs: func(t *testing.T, err error) {
+				var e *kernel.PluginError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, "p", e.PluginID)
+			},
+		},
+		{
+			name: "ResolutionError", class: kernel.ErrPluginResolution, msg: "cycle: unexpected EOF",
+			err: &kernel.ResolutionError{PluginID: "a", Cycle: []string{"a", "b", "a"}, Msg: "cycle", Err: cause},
+			checkAs: func(t *testing.T, err error) {
+				var e *kernel.ResolutionError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, "a -> b -> a", kernel.JoinPath(e.Cycle))
+			},
+		},
+		{
+			name: "ExtensionError", class: kernel.ErrUnknownPoint, msg: "point \"x\" is unknown: unexpected EOF",
+			err: &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: "x", Msg: "point \"x\" is unknown", Err: cause},
+			checkAs: func(t *testing.T, err error) {
+				var e *kernel.ExtensionError
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, "x", e.PointID)
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.msg, tt.err.Error())
+			assert.ErrorIs(t, tt.err, tt.class)
+			assert.ErrorIs(t, tt.err, kernel.ErrGofly)
+			assert.ErrorIs(t, tt.err, cause)
+			tt.checkAs(t, fmt.Errorf("wrapped: %w", tt.err))
+
+			u, ok := tt.err.(interface{ Unwrap() []error })
+			require.True(t, ok)
+			assert.Equal(t, []error{tt.class, cause}, u.Unwrap())
+		})
+	}
+}
+
+func TestTypedErrorsWithoutCause(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   interface{ Unwrap() []error }
+		class error
+	}{
+		{"Error", kernel.NewError(kernel.ErrConfig, "m", nil), kernel.ErrConfig},
+		{"Error without class", &kernel.Error{Msg: "m"}, kernel.ErrGofly},
+		{"ConfigError", &kernel.ConfigError{Msg: "m"}, kernel.ErrConfig},
+		{"PluginError without class", &kernel.PluginError{Msg: "m"}, kernel.ErrGofly},
+		{"ResolutionError", &kernel.ResolutionError{Msg: "m"}, kernel.ErrPluginResolution},
+		{"ExtensionError", &kernel.ExtensionError{Class: kernel.ErrNoExtensions, Msg: "m"}, kernel.ErrNoExtensions},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, []error{tt.class}, tt.err.Unwrap())
+			assert.Equal(t, "m", tt.err.(error).Error())
+			assert.True(t, kernel.IsGofly(tt.err.(error)))
+		})
+	}
+	// A cause alone makes the message.
+	assert.Equal(t, "boom", (&kernel.ConfigError{Err: errors.New("boom")}).Error())
+	assert.False(t, kernel.IsGofly(errors.New("other")))
+}

@@ -1,0 +1,120 @@
+package plugins_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"go.uber.org/fx"
+
+	"github.com/gofly-framework/gofly/extension"
+	"github.com/gofly-framework/gofly/plugins"
+)
+
+func nopHook(context.Context) error { return nil }
+
+// benchDefs defines n plugins with up to 3 dependencies each (on plugins 1,
+// 7 and 31 places earlier), with OnStart and OnStop hooks that do nothing.
+func benchDefs(n int) []*plugins.Plugin {
+	ps := make([]*plugins.Plugin, n)
+	for k := 0; k < n; k++ {
+		opts := []plugins.Option{plugins.OnStart(nopHook), plugins.OnStop(nopHook)}
+		for _, back := range []int{1, 7, 31} {
+			if k-back >= 0 {
+				opts = append(opts, plugins.DependsOn(fmt.Sprintf("p%d", k-back)))
+			}
+		}
+		ps[k] = plugins.Define(fmt.Sprintf("p%d", k), opts...)
+	}
+	return ps
+}
+
+// BenchmarkStartStopAll measures Manager.StartAll + StopAll; the cost per
+// plugin should stay flat from 10 to 10,000 plugins. Baseline: calling the
+// same hooks directly in a loop.
+func BenchmarkStartStopAll(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		defs := benchDefs(n)
+		b.Run(fmt.Sprintf("manager/n=%d", n), func(b *testing.B) {
+			m := plugins.NewManager(extension.NewRegistry())
+			for _, p := range defs {
+				if err := m.Add(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := m.StartAll(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.StopAll(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+		})
+		b.Run(fmt.Sprintf("baseline-direct-calls/n=%d", n), func(b *testing.B) {
+			hooks := make([]func(context.Context) error, 2*n)
+			for k := range hooks {
+				hooks[k] = nopHook
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for _, h := range hooks {
+					if err := h(ctx); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+		})
+	}
+}
+
+// BenchmarkFxApp compares fx.New + Start + Stop of an app with 1,000 plugins
+// (about 3 dependencies each, one OnStart and one OnStop hook each) against
+// bare fx apps with 1,000 OnStart/OnStop hook pairs: appended by one invoke
+// (the cheapest way), and by 1,000 invokes (one per component, as apps are
+// usually written). The options are built once, outside the timing.
+func BenchmarkFxApp(b *testing.B) {
+	const n = 1000
+	ctx := context.Background()
+	run := func(b *testing.B, opts []fx.Option) {
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			app := fx.New(opts...)
+			if err := app.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if err := app.Stop(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("plugins", func(b *testing.B) {
+		opts := []fx.Option{fx.NopLogger, fx.Provide(func() *extension.Registry { return extension.NewRegistry() }), plugins.Module}
+		for _, p := range benchDefs(n) {
+			opts = append(opts, p.Fx())
+		}
+		run(b, opts)
+	})
+	b.Run("baseline-bare-one-invoke", func(b *testing.B) {
+		run(b, []fx.Option{fx.NopLogger, fx.Invoke(func(lc fx.Lifecycle) {
+			for k := 0; k < n; k++ {
+				lc.Append(fx.Hook{OnStart: nopHook, OnStop: nopHook})
+			}
+		})})
+	})
+	b.Run("baseline-bare-invoke-each", func(b *testing.B) {
+		opts := []fx.Option{fx.NopLogger}
+		for k := 0; k < n; k++ {
+			opts = append(opts, fx.Invoke(func(lc fx.Lifecycle) { lc.Append(fx.Hook{OnStart: nopHook, OnStop: nopHook}) }))
+		}
+		run(b, opts)
+	})
+}

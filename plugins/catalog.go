@@ -1,0 +1,93 @@
+package plugins
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Catalog is a set of plugin definitions that plugin packages register
+// themselves in, from init(), so that an application brings them all in with
+// one option ([FromCatalog]) instead of a hand-written list (plux's entry
+// points, Caddy's RegisterModule, database/sql's Register).
+//
+// A Catalog is safe for concurrent use. Tests should use their own
+// ([NewCatalog]) or reset the default one ([Catalog.Reset]).
+type Catalog struct {
+	mu   sync.RWMutex
+	byID map[string]*Plugin
+}
+
+// NewCatalog returns an empty catalog.
+func NewCatalog() *Catalog { return &Catalog{byID: make(map[string]*Plugin)} }
+
+var defaultCatalog = NewCatalog()
+
+// DefaultCatalog returns the package-level catalog that [Register] fills.
+func DefaultCatalog() *Catalog { return defaultCatalog }
+
+// Register adds p to the default catalog; call it from a plugin package's
+// init(). It panics on a nil plugin or an id already catalogued: both are
+// programmer errors, found at the program's start. An invalid definition is
+// catalogued and reported when it is added to a manager.
+func Register(p *Plugin) { defaultCatalog.Register(p) }
+
+// Catalogued returns the plugins of the default catalog, sorted by id.
+func Catalogued() []*Plugin { return defaultCatalog.Plugins() }
+
+// Register adds p to the catalog. It panics on a nil plugin or an id already
+// catalogued (a programmer error).
+func (c *Catalog) Register(p *Plugin) {
+	if p == nil {
+		panic("plugins: Register of a nil plugin")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil {
+		c.byID = make(map[string]*Plugin)
+	}
+	if _, dup := c.byID[p.id]; dup {
+		panic(fmt.Sprintf("plugins: plugin %q is registered twice in the catalog; give each plugin a unique id", p.id))
+	}
+	c.byID[p.id] = p
+}
+
+// Plugins returns the catalogued plugins, sorted by id.
+func (c *Catalog) Plugins() []*Plugin {
+	c.mu.RLock()
+	out := make([]*Plugin, 0, len(c.byID))
+	for _, p := range c.byID {
+		out = append(out, p)
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *Plugin) int { return strings.Compare(a.id, b.id) })
+	return out
+}
+
+// Lookup returns the catalogued plugin with the given id.
+func (c *Catalog) Lookup(id string) (*Plugin, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	p, ok := c.byID[id]
+	return p, ok
+}
+
+// Reset empties the catalog (for tests of the default catalog).
+func (c *Catalog) Reset() {
+	c.mu.Lock()
+	c.byID = make(map[string]*Plugin)
+	c.mu.Unlock()
+}
+
+// AddTo adds every catalogued plugin to m, sorted by id, and returns the
+// first error (the plugins before it stay added). The manager's filters
+// apply as to any plugin: the excluded ones are added DISABLED.
+func (c *Catalog) AddTo(m *Manager) error {
+	for _, p := range c.Plugins() {
+		if err := m.Add(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
