@@ -38,7 +38,9 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/kernel"
+	"github.com/gofly-framework/gofly/plugins"
 )
 
 // Option is an argument of [New], [Run] and [Assemble]: an fx.Option or a
@@ -59,10 +61,13 @@ type setting struct {
 func (s setting) String() string { return s.desc }
 
 type settings struct {
-	loadOpts []kernel.LoadOption
-	config   *kernel.Config
-	logger   *zap.Logger
-	logOut   zapcore.WriteSyncer
+	loadOpts  []kernel.LoadOption
+	config    *kernel.Config
+	logger    *zap.Logger
+	logOut    zapcore.WriteSyncer
+	args      []string
+	reportOut io.Writer
+	excludes  []string
 }
 
 // ConfigDir makes gofly look for application.yaml (or .yml) and the profile
@@ -141,6 +146,27 @@ func LogOutput(w io.Writer) Option {
 	return setting{"gofly.LogOutput(...)", func(s *settings) { s.logOut = zapcore.AddSync(w) }}
 }
 
+// Args gives the command-line arguments (without the program name) the
+// assembly step looks at: --debug prints the condition report. [Run] passes
+// os.Args[1:]; [New] and [Assemble] look at none unless given.
+func Args(args []string) Option {
+	return setting{fmt.Sprintf("gofly.Args(%q)", args), func(s *settings) { s.args = args }}
+}
+
+// ReportOutput makes the condition report printed at startup (with
+// debug: true or --debug) go to w instead of standard error.
+func ReportOutput(w io.Writer) Option {
+	return setting{"gofly.ReportOutput(...)", func(s *settings) { s.reportOut = w }}
+}
+
+// ExcludeAutoConfig excludes auto-configurations by name, as the
+// autoconfig.exclude property does; an unknown name is an error.
+func ExcludeAutoConfig(names ...string) Option {
+	return setting{fmt.Sprintf("gofly.ExcludeAutoConfig(%q)", names), func(s *settings) {
+		s.excludes = append(s.excludes, names...)
+	}}
+}
+
 // Assembly is the result of the assembly step: the loaded configuration, the
 // logger and the fx options of the app, ready for fx.New or fxtest.New.
 type Assembly struct {
@@ -148,9 +174,19 @@ type Assembly struct {
 	Config *kernel.Config
 	// Logger is the application logger; it is also in the graph.
 	Logger *zap.Logger
-	// Options are the fx options of the app: the kernel's (configuration,
-	// logger, fx event logger) followed by the user's, in the order given.
+	// Report is the condition report: which auto-configurations joined the
+	// app and why; it is also in the graph.
+	Report *autoconfig.Report
+	// Status is the app's phase (starting, started, stopping); it is also in
+	// the graph.
+	Status *kernel.Status
+	// Options are the fx options of the app, in this order: the kernel's
+	// (configuration, logger, status, report, fx event logger), the user's in
+	// the order given, the matched auto-configurations' in their resolved
+	// order, and last the hook that marks the app started.
 	Options []fx.Option
+
+	reportOut io.Writer // where the report goes when debug is on; nil when off
 }
 
 // Assemble runs the assembly step without creating the app: it loads the
@@ -158,25 +194,42 @@ type Assembly struct {
 // class kernel.ErrGofly (kernel.ErrConfig for configuration errors).
 func Assemble(opts ...Option) (*Assembly, error) {
 	var s settings
-	var fxOpts []fx.Option
+	var (
+		user      []fx.Option
+		autos     = autoconfig.Builtins()
+		pluginIDs []string
+	)
 	for _, o := range opts {
 		switch o := o.(type) {
 		case nil:
 			continue
 		case setting:
 			o.apply(&s)
+		case *autoconfig.AutoConfig:
+			autos = append(autos, o)
+		case *plugins.Plugin:
+			user = append(user, o.Fx())
+			pluginIDs = append(pluginIDs, o.ID())
 		case fx.Option:
-			fxOpts = append(fxOpts, o)
+			user = append(user, o)
 		default:
-			return nil, kernel.NewError(kernel.ErrGofly,
-				fmt.Sprintf("unsupported option %T (%s): pass an fx.Option or a gofly setting", o, o), nil)
+			return nil, kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
+				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
 		}
 	}
 
 	cfg := s.config
 	if cfg == nil {
-		var err error
-		if cfg, err = kernel.LoadConfig(s.loadOpts...); err != nil {
+		defaults, err := autoconfig.CollectDefaults(autos)
+		if err != nil {
+			return nil, err
+		}
+		loadOpts := s.loadOpts
+		if len(defaults) > 0 {
+			// The starters' defaults sit below every layer the user gives.
+			loadOpts = append([]kernel.LoadOption{kernel.WithDefaults(defaults)}, loadOpts...)
+		}
+		if cfg, err = kernel.LoadConfig(loadOpts...); err != nil {
 			return nil, err
 		}
 	}
@@ -194,16 +247,60 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		}
 	}
 
-	all := make([]fx.Option, 0, len(fxOpts)+3)
+	res, err := autoconfig.Evaluate(
+		autoconfig.Env{Config: cfg, UserOptions: user, Plugins: pluginIDs},
+		autos, autoconfig.Exclude(s.excludes...))
+	if err != nil {
+		return nil, err
+	}
+	debug, err := autoconfig.DebugEnabled(cfg, s.args)
+	if err != nil {
+		return nil, err
+	}
+	var reportOut io.Writer
+	if debug {
+		if reportOut = s.reportOut; reportOut == nil {
+			reportOut = os.Stderr
+		}
+	}
+
+	status := new(kernel.Status)
+	all := make([]fx.Option, 0, len(user)+len(res.Options)+5)
 	all = append(all,
-		fx.Supply(cfg, log),
+		fx.Supply(cfg, log, status, res.Report),
 		fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }),
 	)
-	all = append(all, fxOpts...)
-	return &Assembly{Config: cfg, Logger: log, Options: all}, nil
+	all = append(all, user...)
+	all = append(all, res.Options...)
+	if o, ok := res.Report.Find(autoconfig.PluginsName); !ok || o.State != autoconfig.StateMatched {
+		all = append(all, plugins.Reject(autoconfig.PluginsEnabledKey+" is off"))
+	}
+	all = append(all, fx.Invoke(markStarted))
+	return &Assembly{Config: cfg, Logger: log, Report: res.Report, Status: status, Options: all, reportOut: reportOut}, nil
 }
 
-// New assembles the app (see [Assemble]) and returns it. As with fx.New, an
+// build creates the fx app and, with debug on, prints the condition report
+// once the graph is built (so it holds the plugin decisions too).
+func (a *Assembly) build() *fx.App {
+	app := fx.New(a.Options...)
+	if a.reportOut != nil {
+		fmt.Fprintln(a.reportOut, a.Report.String())
+	}
+	return app
+}
+
+// markStarted registers the app's last OnStart hook, which moves the status
+// to started once every other hook ran, and its first OnStop hook (fx runs
+// OnStop hooks in reverse), which moves it to stopping before anything stops.
+func markStarted(lc fx.Lifecycle, st *kernel.Status) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { st.SetPhase(kernel.PhaseStarted); return nil },
+		OnStop:  func(context.Context) error { st.SetPhase(kernel.PhaseStopping); return nil },
+	})
+}
+
+// New assembles the app (see [Assemble]) and returns it; with debug on
+// (debug: true or --debug, see [Args]) it prints the condition report. As with fx.New, an
 // error is reported by the app's Err method and by Start; it belongs to the
 // gofly hierarchy when it comes from the assembly step.
 func New(opts ...Option) *fx.App {
@@ -211,27 +308,33 @@ func New(opts ...Option) *fx.App {
 	if err != nil {
 		return fx.New(fx.NopLogger, fx.Error(err))
 	}
-	return fx.New(a.Options...)
+	return a.build()
 }
 
 // Run builds the app with [New], starts it, waits for SIGINT or SIGTERM (or
 // an fx.Shutdowner call), stops it, and exits the process: with status 1 when
 // the app could not be built, started or stopped cleanly, else with the exit
 // code of the shutdown signal (0 for signals). Failures are printed to
-// standard error.
+// standard error with an analysis of what failed, why and what to do. The
+// command line is looked at for --debug (see [Args]).
 func Run(opts ...Option) {
-	os.Exit(RunContext(context.Background(), os.Stderr, opts...))
+	os.Exit(RunContext(context.Background(), os.Stderr, append([]Option{Args(os.Args[1:])}, opts...)...))
 }
 
 // RunContext is [Run] without os.Exit: it runs the app until ctx is done, a
 // SIGINT or SIGTERM arrives, or the app shuts itself down, writes any failure
-// to errOut and returns the process exit code. A ctx that is done while the
-// app starts lets the start finish (within the app's start timeout) and then
-// stops the app.
+// (with its analysis, see autoconfig.Explain) to errOut and returns the
+// process exit code. A ctx that is done while the app starts lets the start
+// finish (within the app's start timeout) and then stops the app.
 func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
-	app := New(opts...)
+	a, err := Assemble(opts...)
+	if err != nil {
+		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, nil))
+		return 1
+	}
+	app := a.build()
 	if err := app.Err(); err != nil {
-		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n", err)
+		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
 		return 1
 	}
 
@@ -244,10 +347,10 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 
 	// ctx ends the run, not a start in progress: the start timeout bounds that.
 	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.StartTimeout())
-	err := app.Start(startCtx)
+	err = app.Start(startCtx)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n", err)
+		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
 		return 1
 	}
 

@@ -102,7 +102,7 @@ func unknownPoint(id, doing string, known []string) error {
 	return &kernel.ExtensionError{
 		Class:   kernel.ErrUnknownPoint,
 		PointID: id,
-		Msg:     fmt.Sprintf("%s: extension point %q is not registered%s: declare the point first", doing, id, hint),
+		Msg:     fmt.Sprintf("extension point %q is not registered%s: declare it before %s", id, hint, doing),
 	}
 }
 

@@ -167,7 +167,7 @@ func errUnknownContributions(ids, known []string) error {
 //	func NewPrinter(fs extension.Extensions[Formatter]) *Printer
 //
 // Provide each point once. Two points of the same type T cannot both be
-// provided unnamed: use [ProvideNamed] for (at least) one of them.
+// provided unnamed: use [ProvideNamed] or [Declares] for the others.
 func Provide[T any](p Point[T]) fx.Option {
 	if p.def == nil {
 		return fx.Error(errEmptyID())
@@ -196,6 +196,16 @@ func ProvideNamed[T any](p Point[T]) fx.Option {
 			fx.ResultTags(`name:`+strconv.Quote(p.def.id)),
 		)),
 	)
+}
+
+// Declares declares p in the app's [Registry] (see [Module]) without
+// providing a view: for points read through the registry itself, or whose
+// view is provided elsewhere. Declaring a point more than once is harmless.
+func Declares[T any](p Point[T]) fx.Option {
+	if p.def == nil {
+		return fx.Error(errEmptyID())
+	}
+	return declareFx(p)
 }
 
 func declareFx[T any](p Point[T]) fx.Option {

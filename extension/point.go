@@ -194,7 +194,7 @@ type PointOption interface {
 type descriptionOption string
 
 func (o descriptionOption) applyPoint(d *pointDef) { d.desc = string(o) }
-func (o descriptionOption) String() string          { return fmt.Sprintf("Description(%q)", string(o)) }
+func (o descriptionOption) String() string         { return fmt.Sprintf("Description(%q)", string(o)) }
 
 // Description sets the point's human-readable description, shown by
 // [Registry.Points] and in listings.

@@ -411,7 +411,7 @@ func (r *Registry) registerLocked(id string, ext any, priority int) (Registratio
 	s := r.lookup(id)
 	if s == nil || s.decl == nil {
 		if r.strict {
-			return Registration{}, r.errUnknownPointLocked(id, "registering an extension")
+			return Registration{}, r.errUnknownPointLocked(id, "registering extensions for it")
 		}
 	}
 	if s != nil && s.decl != nil && !fits(s.decl.typ, ext) {
@@ -484,17 +484,23 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 
 // Unregister removes one registration of ext from pointID, by identity, and
 // reports whether it found one. When the value is registered more than once,
-// the most recent registration is removed (an undo of the last Register).
+// the most recent registration goes (an undo of the last Register); use
+// [Registry.Attach] to remove a chosen one.
 //
-// Identity: pointers, maps, channels and unsafe pointers are the same
-// extension when they point to the same thing; func values when they are the
-// same function value: the same top-level function, or the same closure
-// object (two closures made from one function literal are two extensions, and
-// so are two evaluations of a method value: keep the value you registered);
-// slices when they share array, length and capacity; other comparable values
-// when they are ==; other values (structs holding slices ...) only when
-// they are the very same interface value, boxed once. Use
-// [Registry.Attach] to remove a registration without relying on identity.
+// Identity, by kind of value:
+//   - pointers, maps, channels and unsafe pointers: the same address;
+//   - funcs: the same function value, compared by its closure object (code
+//     and captured context). A top-level function is always itself; two
+//     closures made from one function literal are two extensions, and so are
+//     two evaluations of a method value (keep the value you registered). A
+//     literal that captures nothing compiles to one shared value, so the
+//     closures one call site makes from it cannot be told apart;
+//   - slices: the same array, length and capacity;
+//   - other comparable values: ==, type included;
+//   - other values (structs holding slices ...): only the very same
+//     interface value, boxed once (pass the variable you registered).
+//
+// Unregister never panics, even on values == would panic on.
 func (r *Registry) Unregister(pointID string, ext any) bool {
 	s := r.lookup(pointID)
 	if s == nil || ext == nil {
@@ -567,14 +573,14 @@ func (r *Registry) Len(pointID string) int {
 func (r *Registry) GetExtension(pointID string) (any, error) {
 	s := r.lookup(pointID)
 	if s == nil {
-		return nil, r.errUnknownPoint(pointID, "getting its extension")
+		return nil, r.errUnknownPoint(pointID, "reading its extensions")
 	}
 	p := r.load(s)
 	if len(p.values) > 0 {
 		return p.values[0], nil
 	}
 	if p.decl == nil {
-		return nil, r.errUnknownPoint(pointID, "getting its extension")
+		return nil, r.errUnknownPoint(pointID, "reading its extensions")
 	}
 	return nil, errNoExtensions(pointID, p.decl.typ)
 }

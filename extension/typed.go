@@ -128,12 +128,12 @@ func firstError(r *Registry, id string, s *slot, want reflect.Type) error {
 			return &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: id,
 				Msg: "extension point " + quote(id) + " is not registered: the registry is nil"}
 		}
-		return r.errUnknownPoint(id, "getting its first extension")
+		return r.errUnknownPoint(id, "reading its extensions")
 	}
 	d := r.load(s).decl
 	switch {
 	case d == nil:
-		return r.errUnknownPoint(id, "getting its first extension")
+		return r.errUnknownPoint(id, "reading its extensions")
 	case d.typ != want:
 		return errTypeMismatch(id, d.typ, want)
 	}

@@ -37,7 +37,7 @@ func NewLogger(c *Config) (*zap.Logger, error) {
 // NewLoggerTo builds the application logger from the logging.* keys (see
 // [LoggingConfig]) writing to w (standard error when w is nil); zap's own
 // errors go to w too. The logger is production-like: ISO-8601 times,
-// durations as text ("1.5s"), stack traces from error level up, caller on
+// durations as text ("1.5s"), stack traces from dpanic level up (errors stay one line), caller on
 // unless logging.caller is false, no sampling. The console format prints
 // upper-case level names without colour.
 //
@@ -75,7 +75,7 @@ func NewLoggerTo(c *Config, w zapcore.WriteSyncer) (*zap.Logger, error) {
 	if w == nil {
 		w = zapcore.Lock(os.Stderr)
 	}
-	opts := []zap.Option{zap.ErrorOutput(w), zap.AddStacktrace(zapcore.ErrorLevel)}
+	opts := []zap.Option{zap.ErrorOutput(w), zap.AddStacktrace(zapcore.DPanicLevel)}
 	if cfg.Caller {
 		opts = append(opts, zap.AddCaller())
 	}

@@ -68,15 +68,15 @@ func TestNewLoggerFormats(t *testing.T) {
 		assert.NotContains(t, line, "hidden")
 		assert.Regexp(t, `^\d{4}-\d\d-\d\dT\S+\tINFO\tshown$`, line)
 	})
-	t.Run("stack traces from error level", func(t *testing.T) {
+	t.Run("stack traces from dpanic level only", func(t *testing.T) {
 		var buf bytes.Buffer
 		log, err := kernel.NewLoggerTo(yamlConfig(t, "logging: {format: json}"), zapcore.AddSync(&buf))
 		require.NoError(t, err)
-		log.Warn("w")
 		log.Error("e")
+		log.DPanic("d")
 		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 		require.Len(t, lines, 2)
-		assert.NotContains(t, lines[0], "stacktrace")
+		assert.NotContains(t, lines[0], "stacktrace", "errors (fx's failure logs) stay readable")
 		assert.Contains(t, lines[1], "stacktrace")
 	})
 	t.Run("NewLogger writes to standard error", func(t *testing.T) {

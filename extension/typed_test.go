@@ -1,0 +1,154 @@
+package extension_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gofly-framework/gofly/extension"
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+func TestAdd(t *testing.T) {
+	tests := []struct {
+		desc        string
+		strict      bool
+		declare     bool
+		ext         Formatter
+		wantErr     error
+		wantPoint   bool
+		wantAllSize int
+	}{
+		{desc: "declared point", declare: true, ext: &named{"a"}, wantPoint: true, wantAllSize: 1},
+		{desc: "lenient registry declares the point", ext: &named{"a"}, wantPoint: true, wantAllSize: 1},
+		{desc: "strict registry, declared point", strict: true, declare: true, ext: &named{"a"}, wantPoint: true, wantAllSize: 1},
+		{desc: "strict registry, undeclared point", strict: true, ext: &named{"a"}, wantErr: kernel.ErrUnknownPoint},
+		{desc: "nil extension", declare: true, ext: nil, wantErr: kernel.ErrNotImplemented, wantPoint: true},
+		{desc: "nil extension does not declare", ext: nil, wantErr: kernel.ErrNotImplemented},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			var opts []extension.RegistryOption
+			if tc.strict {
+				opts = append(opts, extension.Strict())
+			}
+			r := extension.NewRegistry(opts...)
+			p := extension.NewPoint[Formatter]("p", extension.Required())
+			if tc.declare {
+				require.NoError(t, extension.Declare(r, p))
+			}
+			err := extension.Add(r, p, tc.ext, 0)
+			if tc.wantErr != nil {
+				require.ErrorIs(t, err, tc.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			assert.Equal(t, tc.wantPoint, r.HasPoint("p"))
+			assert.Len(t, extension.All(r, p), tc.wantAllSize)
+			if tc.wantPoint {
+				assert.True(t, r.Points()[0].Required, "an implicit declaration is p's own")
+			}
+		})
+	}
+}
+
+func TestAddChecksLenientExtensionsWhenItDeclares(t *testing.T) {
+	r := extension.NewRegistry()
+	require.NoError(t, r.Register("p", 42, 0))
+	p := extension.NewPoint[Formatter]("p")
+	err := extension.Add(r, p, Formatter(&named{"a"}), 0)
+	require.ErrorIs(t, err, kernel.ErrNotImplemented)
+	assert.False(t, r.HasPoint("p"))
+	assert.Equal(t, []any{42}, r.Get("p"), "nothing changed")
+}
+
+func TestHookPointWinnerIsTheHighestPriority(t *testing.T) {
+	// opa-stack: "the highest order wins".
+	r := extension.NewRegistry()
+	p := extension.NewPoint[Hook]("on-request", extension.Required())
+	require.NoError(t, extension.Declare(r, p))
+	require.NoError(t, extension.Add(r, p, makeHook("default:"), 0))
+	require.NoError(t, extension.Add(r, p, makeHook("override:"), 100))
+	require.NoError(t, extension.Add(r, p, Hook(topLevelHook), 50))
+	h, err := extension.First(r, p)
+	require.NoError(t, err)
+	assert.Equal(t, "override:x", h("x"))
+	var calls []string
+	for _, h := range extension.All(r, p) {
+		calls = append(calls, h("x"))
+	}
+	assert.Equal(t, []string{"override:x", "top:x", "default:x"}, calls)
+}
+
+func TestViewReflectsLaterChanges(t *testing.T) {
+	r := extension.NewRegistry()
+	p := extension.NewPoint[Formatter]("p")
+	view := extension.View(r, p) // before the point exists
+	assert.Equal(t, "p", view.ID())
+	assert.Nil(t, view.All())
+	_, err := view.First()
+	require.ErrorIs(t, err, kernel.ErrUnknownPoint)
+
+	require.NoError(t, extension.Declare(r, p))
+	_, err = view.First()
+	require.ErrorIs(t, err, kernel.ErrNoExtensions)
+
+	a, b := &named{"a"}, &named{"b"}
+	require.NoError(t, extension.Add(r, p, Formatter(a), 1))
+	require.NoError(t, r.Register("p", b, 2))
+	assert.Equal(t, []string{"b", "a"}, names(view.All()))
+	assert.Equal(t, 2, view.Len())
+	first, err := view.First()
+	require.NoError(t, err)
+	assert.Same(t, b, first)
+	assert.Equal(t, `Extensions["p"](2)`, view.String())
+
+	require.True(t, r.Unregister("p", b))
+	assert.Equal(t, []string{"a"}, names(view.All()), "a removed extension disappears")
+}
+
+func TestOnePointInTwoRegistries(t *testing.T) {
+	// A Point caches the slot of the last registry it was read from; reads
+	// from another registry must not see it.
+	p := extension.NewPoint[Formatter]("p")
+	r1, r2 := extension.NewRegistry(), extension.NewRegistry()
+	require.NoError(t, extension.Add(r1, p, Formatter(&named{"one"}), 0))
+	require.NoError(t, extension.Add(r2, p, Formatter(&named{"two"}), 0))
+	for range 3 {
+		assert.Equal(t, []string{"one"}, names(extension.All(r1, p)))
+		assert.Equal(t, []string{"two"}, names(extension.All(r2, p)))
+		f, err := extension.First(r2, p)
+		require.NoError(t, err)
+		assert.Equal(t, "two:x", f.Format("x"))
+	}
+	assert.Nil(t, extension.All(extension.NewRegistry(), p))
+}
+
+func TestTypedReadsDoNotAllocate(t *testing.T) {
+	r := extension.NewRegistry()
+	fp := extension.NewPoint[Formatter]("formatters")
+	hp := extension.NewPoint[Hook]("hook")
+	for i := range 10 {
+		require.NoError(t, extension.Add(r, fp, Formatter(&named{"f"}), i))
+		require.NoError(t, extension.Add(r, hp, makeHook("h"), i))
+	}
+	fv, hv := extension.View(r, fp), extension.View(r, hp)
+	_ = extension.All(r, fp) // the first read after a change rebuilds once
+	_ = extension.All(r, hp)
+	n := 0
+	reads := map[string]func(){
+		"All":        func() { n += len(extension.All(r, fp)) },
+		"First":      func() { f, _ := extension.First(r, fp); n += len(f.(*named).name) },
+		"View.All":   func() { n += len(fv.All()) },
+		"View.First": func() { f, _ := fv.First(); n += len(f.(*named).name) },
+		"View.Len":   func() { n += fv.Len() },
+		"hook First": func() { h, _ := extension.First(r, hp); n += len(h("")) },
+		"hook View":  func() { h, _ := hv.First(); n += len(h("")) },
+		"Len":        func() { n += r.Len("formatters") },
+		"HasPoint":   func() { _ = r.HasPoint("formatters") },
+	}
+	for name, read := range reads {
+		assert.Zero(t, testing.AllocsPerRun(100, read), name)
+	}
+}
