@@ -43,6 +43,22 @@ func checkSorted(fs []Formatter) error {
 // TestConcurrentReadersAndWriters runs readers and writers at once (run it
 // with -race): readers must always see a sorted, complete snapshot.
 func TestConcurrentReadersAndWriters(t *testing.T) {
+	tests := []struct {
+		desc string
+		prio func(rng *rand.Rand, n int) int
+	}{
+		// Random priorities mostly merge; equal and falling ones append in
+		// place behind the readers' snapshots.
+		{desc: "random priorities", prio: func(rng *rand.Rand, _ int) int { return rng.IntN(8) }},
+		{desc: "equal priorities", prio: func(*rand.Rand, int) int { return 3 }},
+		{desc: "falling priorities", prio: func(_ *rand.Rand, n int) int { return -n }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) { concurrentReadersAndWriters(t, tc.prio) })
+	}
+}
+
+func concurrentReadersAndWriters(t *testing.T, prio func(rng *rand.Rand, n int) int) {
 	const (
 		writers   = 4
 		readers   = 4
@@ -66,7 +82,7 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(w), 1))
 			var mine []*ranked
 			for n := range perWriter {
-				x := &ranked{prio: rng.IntN(8), writer: w, n: n}
+				x := &ranked{prio: prio(rng, n), writer: w, n: n}
 				if err := extension.Add(r, p, Formatter(x), x.prio); err != nil {
 					readErrs <- err
 					return

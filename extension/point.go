@@ -62,37 +62,47 @@ func NewPoint[T any](id string, opts ...PointOption) Point[T] {
 			o.applyPoint(d)
 		}
 	}
-	d.decl = &decl{typ: typ, desc: d.desc, required: d.required, build: buildTyped[T]}
+	d.decl = &decl{typ: typ, desc: d.desc, required: d.required, grow: growTyped[T]}
 	return Point[T]{def: d}
 }
 
-// buildTyped copies sorted values into a fresh []T whose capacity equals its
-// length, so a caller's append never writes into a shared array.
-// It returns a nil []T for no values.
-func buildTyped[T any](values []any) any {
-	if len(values) == 0 {
-		return []T(nil)
+// growTyped appends more to backing, a []T (nil for none), and returns the
+// new backing and the view to publish: the same elements with capacity equal
+// to length, so a reader's append never writes into the shared array, while
+// the registry may still append in place beyond what any reader can see.
+func growTyped[T any](backing any, more []any) (grown, published any) {
+	b, _ := backing.([]T)
+	if b == nil {
+		b = make([]T, 0, len(more))
 	}
-	out := make([]T, len(values))
-	for i, v := range values {
-		out[i] = v.(T)
+	for _, v := range more {
+		b = append(b, v.(T))
 	}
-	return out
+	if len(b) == 0 {
+		return nil, []T(nil)
+	}
+	return b, b[:len(b):len(b)]
 }
 
-// buildReflect is buildTyped for a type known only as a reflect.Type (points
-// declared with RegisterPoint). The result holds a []T for that type.
-func buildReflect(typ reflect.Type) func(values []any) any {
+// growReflect is growTyped for a type known only as a reflect.Type (points
+// declared with RegisterPoint). It deals in []T of that type all the same.
+func growReflect(typ reflect.Type) func(backing any, more []any) (any, any) {
 	st := reflect.SliceOf(typ)
-	return func(values []any) any {
-		if len(values) == 0 {
-			return reflect.Zero(st).Interface()
+	return func(backing any, more []any) (any, any) {
+		var b reflect.Value
+		if backing == nil {
+			b = reflect.MakeSlice(st, 0, len(more))
+		} else {
+			b = reflect.ValueOf(backing)
 		}
-		out := reflect.MakeSlice(st, len(values), len(values))
-		for i, v := range values {
-			out.Index(i).Set(reflect.ValueOf(v))
+		for _, v := range more {
+			b = reflect.Append(b, reflect.ValueOf(v))
 		}
-		return out.Interface()
+		n := b.Len()
+		if n == 0 {
+			return nil, reflect.Zero(st).Interface()
+		}
+		return b.Interface(), b.Slice3(0, n, n).Interface()
 	}
 }
 

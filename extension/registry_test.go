@@ -1,6 +1,7 @@
 package extension_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -637,4 +638,95 @@ func TestPointAccessors(t *testing.T) {
 	assert.Equal(t, hookType(), p.Type())
 	assert.Equal(t, `"hooks.on-save" (extension_test.Hook)`, p.String())
 	assert.False(t, extension.NewPoint[Hook]("x").IsRequired())
+}
+
+// TestSnapshotsNeverChange takes snapshots between changes of every kind and
+// checks that none of them changes afterwards (in-place appends happen beyond
+// what any snapshot can see).
+func TestSnapshotsNeverChange(t *testing.T) {
+	tests := []struct {
+		desc   string
+		change func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int)
+	}{
+		{desc: "equal priorities (append)", change: func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int) {
+			require.NoError(t, extension.Add(r, p, Formatter(&named{fmt.Sprint(i)}), 0))
+		}},
+		{desc: "falling priorities (append)", change: func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int) {
+			require.NoError(t, extension.Add(r, p, Formatter(&named{fmt.Sprint(i)}), -i))
+		}},
+		{desc: "rising priorities (merge)", change: func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int) {
+			require.NoError(t, extension.Add(r, p, Formatter(&named{fmt.Sprint(i)}), i))
+		}},
+		{desc: "adds and removals", change: func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int) {
+			if i%3 == 2 {
+				require.True(t, r.Unregister(p.ID(), extension.All(r, p)[0]))
+				return
+			}
+			require.NoError(t, extension.Add(r, p, Formatter(&named{fmt.Sprint(i)}), i%2))
+		}},
+		{desc: "declaration removed and restored", change: func(t *testing.T, r *extension.Registry, p extension.Point[Formatter], i int) {
+			switch i % 3 {
+			case 0:
+				require.NoError(t, extension.Add(r, p, Formatter(&named{fmt.Sprint(i)}), 0))
+			case 1:
+				r.UnregisterPoint(p.ID())
+				require.NoError(t, r.Register(p.ID(), &named{fmt.Sprint(i)}, 0))
+			case 2:
+				require.NoError(t, r.RegisterPoint(p.ID(), formatterType()))
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			r := extension.NewRegistry()
+			p := extension.NewPoint[Formatter]("p")
+			type shot struct {
+				all   []Formatter
+				names []string
+				get   []any
+			}
+			var shots []shot
+			for i := range 40 {
+				tc.change(t, r, p, i)
+				all := extension.All(r, p)
+				shots = append(shots, shot{all: all, names: names(all), get: r.Get("p")})
+				if len(all) > 0 {
+					_ = append(all, &named{"reader-append"}) // must not reach the registry
+				}
+			}
+			for i, s := range shots {
+				assert.Equal(t, s.names, names(s.all), "snapshot %d changed", i)
+			}
+			last := shots[len(shots)-1]
+			assert.Equal(t, last.names, names(extension.All(r, p)))
+			assert.Equal(t, anyNames(last.get), names(extension.All(r, p)))
+			assert.NotContains(t, names(extension.All(r, p)), "reader-append")
+		})
+	}
+}
+
+// TestRegisterPointDeclaresTypedReads covers points declared from a
+// reflect.Type: the typed accessors see them like points made with NewPoint.
+func TestRegisterPointDeclaresTypedReads(t *testing.T) {
+	r := extension.NewRegistry()
+	require.NoError(t, r.RegisterPoint("p", formatterType()))
+	p := extension.NewPoint[Formatter]("p")
+	assert.Nil(t, extension.All(r, p))
+	for i, prio := range []int{1, 1, 0, 5} { // appends, then a merge
+		require.NoError(t, r.Register("p", &named{fmt.Sprint(i)}, prio))
+		_ = extension.All(r, p)
+	}
+	assert.Equal(t, []string{"3", "0", "1", "2"}, names(extension.All(r, p)))
+	f, err := extension.First(r, p)
+	require.NoError(t, err)
+	assert.Equal(t, "3:x", f.Format("x"))
+	all := extension.All(r, p)
+	assert.Equal(t, len(all), cap(all))
+
+	h := extension.NewPoint[Hook]("h")
+	require.NoError(t, r.RegisterPoint("h", hookType()))
+	require.NoError(t, r.Register("h", Hook(topLevelHook), 0))
+	hook, err := extension.First(r, h)
+	require.NoError(t, err)
+	assert.Equal(t, "top:x", hook("x"))
 }

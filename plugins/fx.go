@@ -12,13 +12,10 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// Value groups of the fx wiring. Their element types are unexported: only
-// this package feeds them.
-const (
-	groupPlugins  = "gofly.plugins"
-	groupBindings = "gofly.plugins.hooks"
-	groupOptions  = "gofly.plugins.options"
-)
+// The fx wiring uses three value groups, named in struct tags below:
+// "gofly.plugins" (definitions), "gofly.plugins.hooks" (hooks bound to their
+// graph parameters) and "gofly.plugins.options" (manager options). Their
+// element types are unexported: only this package feeds them.
 
 // fxSeq numbers the plugins' fx options in the order they are created, so the
 // manager adds them in that order whatever order dig gives the group in (dig

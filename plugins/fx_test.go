@@ -3,12 +3,14 @@ package plugins_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
 
 	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/kernel"
@@ -130,9 +132,6 @@ func TestFxHookInterleaving(t *testing.T) {
 		"stop late", "stop plugin b", "stop plugin a", "stop early",
 	}, rec.take())
 }
-
-// Printer reads the greeters in its constructor.
-type Printer struct{ lines []string }
 
 func TestFxExtensionsAreThereForEarlyReaders(t *testing.T) {
 	var printed, viaRegistry []string
@@ -259,4 +258,32 @@ func TestReject(t *testing.T) {
 	assert.Contains(t, err.Error(), "2 plugin(s) (a, b) but plugins.enabled is off")
 
 	require.NoError(t, fx.New(fx.NopLogger, plugins.Reject("off")).Err(), "no plugin, nothing to reject")
+}
+
+// hookCounter counts the fx OnStart/OnStop hooks that run.
+type hookCounter struct{ starts, stops []string }
+
+func (h *hookCounter) LogEvent(e fxevent.Event) {
+	switch e := e.(type) {
+	case *fxevent.OnStartExecuting:
+		h.starts = append(h.starts, e.FunctionName)
+	case *fxevent.OnStopExecuting:
+		h.stops = append(h.stops, e.FunctionName)
+	}
+}
+
+func TestFxOneHookPairForAllPlugins(t *testing.T) {
+	var h hookCounter
+	opts := []fx.Option{fx.WithLogger(func() fxevent.Logger { return &h }), extension.Module, plugins.Module}
+	for i := 0; i < 25; i++ {
+		opts = append(opts, plugins.New(fmt.Sprintf("p%d", i), plugins.OnStart(nopHook), plugins.OnStop(nopHook)))
+	}
+	startStop(t, fx.New(opts...))
+	var ours []string
+	for _, name := range append(h.starts, h.stops...) {
+		if strings.Contains(name, "plugins.(*Manager)") {
+			ours = append(ours, name)
+		}
+	}
+	assert.Len(t, ours, 2, "one OnStart and one OnStop hook for 25 plugins: %v / %v", h.starts, h.stops)
 }

@@ -317,6 +317,21 @@ func TestStartAllFailFastRollsBack(t *testing.T) {
 	assert.ErrorIs(t, err, errBoom)
 	assert.Equal(t, []string{"init:a", "start:a", "init:b", "start:b", "start:c", "stop:b", "stop:a"}, rec.take())
 	assert.Equal(t, "a=STOPPED b=STOPPED c=FAILED d=LOADED pre=STARTED", states(m))
+
+	t.Run("rollback failures are joined", func(t *testing.T) {
+		var rec recorder
+		m := newManager(t)
+		mustAdd(t, m,
+			plugins.Define("a", plugins.OnStart(nopHook), plugins.OnStop(rec.failing("stop:a", errors.New("a will not stop")))),
+			plugins.Define("b", dep("a"), plugins.OnStart(rec.failing("start:b", errBoom))),
+		)
+		err := m.StartAll(ctx)
+		assert.ErrorIs(t, err, kernel.ErrPluginStart)
+		assert.ErrorIs(t, err, errBoom)
+		assert.ErrorIs(t, err, kernel.ErrPluginStop)
+		assert.Contains(t, err.Error(), "a will not stop")
+		assert.Equal(t, "a=FAILED b=FAILED", states(m))
+	})
 }
 
 func TestStopAll(t *testing.T) {

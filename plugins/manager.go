@@ -36,7 +36,6 @@ type Manager struct {
 	mu        sync.RWMutex // guards everything below
 	ents      []*entry     // add order
 	byID      map[string]*entry
-	addSeq    uint64
 	g         *graph      // nil when stale
 	res       *resolution // nil when stale
 	points    map[string]*pointRef
@@ -101,17 +100,18 @@ func (m *Manager) Registry() *extension.Registry { return m.reg }
 
 // Add adds plugin p. It evaluates the filters and conditions (a plugin they
 // keep out, or one requiring a DISABLED plugin, is added DISABLED and
-// contributes nothing); then it declares p's points and registers its
-// extensions, in the order of the definition. Add is all-or-nothing: on any
-// failure it withdraws what it registered and leaves no trace of p.
+// contributes nothing); then it declares p's points, then registers its
+// extensions, each in the order of the definition. Add is all-or-nothing: on
+// any failure it withdraws what it registered and leaves no trace of p. The
+// plugin is then LOADED (or DISABLED); listeners see it come from UNLOADED.
 //
 // p may depend on plugins not added yet; adding a plugin that is DISABLED
 // disables the plugins already added that require it (they withdraw their
 // contributions). Errors are [kernel.ErrPluginLoad] (nil p, invalid
 // definition, duplicate id — the plugin already there is untouched —, a
-// contribution the registry refuses, with the registry's error joined, e.g.
-// [kernel.ErrNotImplemented]), or [kernel.ErrConfig] for invalid manager
-// settings.
+// condition that panics, a contribution the registry refuses, wrapping the
+// registry's error, e.g. [kernel.ErrNotImplemented]), or [kernel.ErrConfig]
+// for invalid manager settings.
 func (m *Manager) Add(p *Plugin) error {
 	m.opMu.Lock()
 	defer m.opMu.Unlock()
@@ -167,7 +167,6 @@ func (m *Manager) add(p *Plugin, allowUnbound bool) error {
 	e.loadedAt, e.changedAt = now, now
 
 	m.mu.Lock()
-	m.addSeq++
 	m.ents = append(m.ents, e)
 	m.byID[p.id] = e
 	m.invalidate()
@@ -205,9 +204,11 @@ func (m *Manager) cascadeDisabled(root *entry) {
 		for _, o := range deps {
 			reason := fmt.Sprintf("depends on disabled plugin %q", cur.def.id)
 			m.withdraw(o)
+			m.mu.Lock()
 			o.decision.Enabled = false
 			o.decision.Reasons = append(o.decision.Reasons, reason)
 			o.decision.Reason = reason
+			m.mu.Unlock()
 			m.setState(o, StateDisabled, reason, nil)
 			queue = append(queue, o)
 		}
@@ -233,7 +234,7 @@ func (m *Manager) contribute(e *entry) error {
 			return fail(&kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: p.id, Op: "add",
 				Msg: fmt.Sprintf("plugin %q cannot declare extension point %q (%s)", p.id, d.point, d.typ), Err: err})
 		}
-		m.holdPoint(e, d.point, ref, owned)
+		m.holdPoint(e, d.point, owned)
 	}
 	for _, c := range p.contribs {
 		m.mu.RLock()
@@ -247,20 +248,19 @@ func (m *Manager) contribute(e *entry) error {
 		}
 		e.regs = append(e.regs, g)
 		if ref != nil || (undeclared && m.reg.HasPoint(c.point)) {
-			m.holdPoint(e, c.point, ref, true)
+			m.holdPoint(e, c.point, true)
 		}
 	}
 	e.contributed = true
 	return nil
 }
 
-// holdPoint records that e holds point id (ref is the current reference, nil
-// for a new one, which owned says whether plugins declared).
-func (m *Manager) holdPoint(e *entry, id string, ref *pointRef, owned bool) {
+// holdPoint records that e holds point id; owned says, for a point no plugin
+// held yet, whether plugins declared it (and so withdraw it with the last).
+func (m *Manager) holdPoint(e *entry, id string, owned bool) {
 	m.mu.Lock()
-	if cur := m.points[id]; cur != nil {
-		ref = cur
-	} else {
+	ref := m.points[id]
+	if ref == nil {
 		ref = &pointRef{owned: owned}
 		m.points[id] = ref
 	}
@@ -395,11 +395,12 @@ func (m *Manager) AddListener(l Listener) (remove func()) {
 	m.mu.Lock()
 	m.nextL++
 	id := m.nextL
-	m.listeners = append(m.listeners, listenerSlot{id: id, fn: l})
+	// Copy on write: emit iterates a snapshot of the slice without the lock.
+	m.listeners = append(slices.Clip(m.listeners), listenerSlot{id: id, fn: l})
 	m.mu.Unlock()
 	return func() {
 		m.mu.Lock()
-		m.listeners = slices.DeleteFunc(m.listeners, func(s listenerSlot) bool { return s.id == id })
+		m.listeners = slices.DeleteFunc(slices.Clone(m.listeners), func(s listenerSlot) bool { return s.id == id })
 		m.mu.Unlock()
 	}
 }
@@ -410,6 +411,9 @@ func (m *Manager) setState(e *entry, s State, reason string, err error) {
 	m.mu.Lock()
 	old := e.state
 	e.state, e.reason, e.changedAt = s, reason, now
+	if (old == StateDisabled) != (s == StateDisabled) {
+		m.invalidate() // the order covers the enabled plugins only
+	}
 	m.mu.Unlock()
 	m.emit(StateChange{Plugin: e.def.id, Old: old, New: s, Err: err, Reason: reason, At: now})
 }

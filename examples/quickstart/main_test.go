@@ -54,8 +54,12 @@ func TestQuickstart(t *testing.T) {
 				cmd.Stderr = &stderr
 				require.NoError(t, cmd.Start())
 
-				line, err := bufio.NewReader(stdout).ReadString('\n')
-				require.NoError(t, err, "stderr: %s", stderr.String())
+				// stderr is only read once the process has exited.
+				line, readErr := bufio.NewReader(stdout).ReadString('\n')
+				if readErr != nil {
+					_ = cmd.Wait()
+					require.NoError(t, readErr, "stderr: %s", stderr.String())
+				}
 				assert.Equal(t, tc.want, strings.TrimSpace(line))
 
 				require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
