@@ -19,14 +19,24 @@ const (
 	PluginsName = "plugins"
 	// PluginsEnabledKey is the property that switches plugins on.
 	PluginsEnabledKey = "plugins.enabled"
+	// ExtensionEnabledKey is the property with which a starter asks for an
+	// *extension.Registry even when plugins are off: a starter whose
+	// extension points live in the registry (the web starter's routes and
+	// middleware) sets it to true among its default properties.
+	ExtensionEnabledKey = "extension.enabled"
 )
 
 // Extension returns the auto-configuration that provides the app's
-// *extension.Registry when plugins.enabled is true and the user's options do
-// not provide a registry themselves (the replaceable default).
+// *extension.Registry (extension.Module) when plugins.enabled or
+// extension.enabled is true and the user's options do not provide a registry
+// themselves (the replaceable default). With neither property set, the app
+// has no registry.
 func Extension() *AutoConfig {
 	return New(ExtensionName,
-		When(OnBooleanProperty(PluginsEnabledKey, false), OnMissingType[*extension.Registry]()),
+		When(
+			Any(OnBooleanProperty(PluginsEnabledKey, false), OnBooleanProperty(ExtensionEnabledKey, false)),
+			OnMissingType[*extension.Registry](),
+		),
 		Provide(extension.Module),
 	)
 }

@@ -1,0 +1,101 @@
+// Package web is gofly's web starter: an HTTP server on net/http and Go's
+// ServeMux patterns, started and stopped with the application, whose routes
+// and middleware are extension points that plugins and fx options contribute
+// to, with Kubernetes probes and optional admin endpoints.
+//
+// # Using it
+//
+// One import and one option:
+//
+//	gofly.Run(web.Starter(),
+//		plugins.New("hello",
+//			plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0)),
+//	)
+//
+// With plugins off, fx options contribute the same way:
+//
+//	extension.Contribute(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0)
+//
+// The app then serves on web.address (default 127.0.0.1:8080). *[Server] is
+// in the graph: [Server.Addr] gives the bound address (127.0.0.1:0 picks a
+// free port, which tests use).
+//
+// # Configuration
+//
+// Everything lives under web (see [Settings] for every key and its default),
+// bound strictly: an unknown key is an error naming it and its source. The
+// defaults are the starter's default properties, below application.yaml,
+// profile files and GOFLY_WEB_ variables. web.enabled: false leaves the
+// starter out of the app (the condition report says so).
+//
+// # Routes and middleware
+//
+// [Routes] is a point of [Endpoint]: a ServeMux pattern ("GET /hello/{name}",
+// "POST /items", "/static/") and its handler; [Route], [RouteFunc] and
+// [Mount] build one. [Middleware] is a point of [MiddlewareFunc], ordered by
+// priority: the highest priority is the outermost. Both are read when the
+// server starts, from the registry the plugins were added to; [Server.Reload]
+// reads them again. Two routes whose patterns conflict (ServeMux would panic)
+// fail the start with an error of class kernel.ErrExtension naming both
+// patterns, their handlers and priorities; so does a route on a path the
+// starter serves itself (the probes, the admin subtree).
+//
+// Middleware wraps the application's routes, including their 404 and 405
+// answers, but not the probes nor the admin endpoints: a probe must answer
+// without the application's authentication, and the admin endpoints check
+// their own token.
+//
+// # Probes
+//
+// With web.probes.enabled (the default), GET /livez answers 200 while the
+// process serves, and GET /readyz answers 200 only when the app's
+// *kernel.Status is started and every plugin (when plugins are on) is STARTED
+// or DISABLED; otherwise 503 with a JSON body listing the reasons (phases,
+// plugin ids and states, never error texts: the probes are not
+// authenticated). The facade moves the status to started from the app's last
+// OnStart hook and to stopping from its first OnStop hook, so /readyz turns
+// ready after the server and every plugin started and unready before
+// anything stops.
+//
+// # Admin endpoints
+//
+// Off by default. With web.admin.enabled, under web.admin.path (default
+// /admin):
+//
+//	GET /admin             an HTML page showing all of the below to a person
+//	GET /admin/health      liveness, readiness and its reasons, plugin states, the server's address
+//	GET /admin/plugins     plugins: versions, states, dependencies, failure reasons, start order, filter decisions
+//	GET /admin/extensions  extension points and their extensions, highest priority first
+//	GET /admin/conditions  the condition report (autoconfig.Report as JSON)
+//	GET /admin/graph.dot   the plugin dependency graph for Graphviz
+//	GET /admin/graph.mmd   the same as a Mermaid flowchart
+//
+// When web.address is not a loopback address, web.admin.token is required
+// (the app fails to build without it) and every admin request must carry
+// "Authorization: Bearer <token>" (401 otherwise; compared in constant time).
+// On a loopback address the token is optional and checked when set. No output
+// carries configuration values: the token is a [Secret] that prints as
+// "[redacted]", and the condition report names keys and sources only.
+//
+// # Lifecycle
+//
+// The server opens its listener in its OnStart hook, so an address in use
+// fails the start (a *kernel.ConfigError for web.address, explained by the
+// starter's failure analyzer), and serves in a goroutine. Its OnStop hook
+// shuts down gracefully: requests in flight finish within
+// web.shutdown-timeout and the app's stop timeout. Long-lived handlers should
+// watch [Server.ShuttingDown].
+//
+// # Caveats
+//
+//   - The server needs an *extension.Registry. The facade provides one when
+//     plugins are on, and, with plugins off, when extension.enabled is true,
+//     which the starter sets among its defaults.
+//   - Routes are read at start (and by Reload), not on every change of the
+//     registry: a plugin removed at run time keeps its routes until Reload.
+//   - A handler that never returns outlives Stop: after the shutdown deadline
+//     its connection is closed, but its goroutine is the handler's own.
+//   - A route more specific than the admin subtree but outside it, such as
+//     "GET /{x}/plugins", is shadowed for /admin/plugins: the starter's paths
+//     are decided before the application's mux is consulted.
+package web

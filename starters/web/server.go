@@ -1,0 +1,314 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/gofly-framework/gofly/autoconfig"
+	"github.com/gofly-framework/gofly/extension"
+	"github.com/gofly-framework/gofly/kernel"
+	"github.com/gofly-framework/gofly/plugins"
+)
+
+// Server is the web starter's HTTP server: net/http's server with a ServeMux
+// built from the [Routes] and [Middleware] extension points, plus the probe
+// and admin endpoints its settings enable. In an app with the starter it is
+// in the fx graph as *web.Server, started and stopped with the app; without
+// fx, build one with [NewServer] and call Start and Stop.
+//
+// # Life
+//
+// Start reads the routes and middleware from the registry, builds the handler
+// (a conflict between routes fails it), opens the listener (an address in use
+// fails it) and serves in a goroutine. Stop shuts the server down gracefully:
+// the listener closes, idle connections close, and requests in flight finish
+// within Settings.ShutdownTimeout and the stop context's deadline; what is
+// still open then is closed and Stop returns an error. A Server starts once:
+// Start after Stop is an error.
+//
+// # Concurrency
+//
+// All methods are safe for concurrent use. Serving a request takes no lock.
+type Server struct {
+	settings Settings
+	reg      *extension.Registry
+	status   *kernel.Status
+	manager  *plugins.Manager
+	report   *autoconfig.Report
+	log      *zap.Logger
+	// addrSource is where web.address came from, for the listen error.
+	addrSource string
+
+	handler atomic.Pointer[http.Handler] // the built dispatch; nil before Start
+	running atomic.Bool                  // between a successful Start and Stop
+	addr    atomic.Pointer[string]       // the bound address, once started
+
+	mu           sync.Mutex // serialises Start, Stop and Reload
+	state        int        // stateNew, stateStarted, stateStopped
+	srv          *http.Server
+	served       chan struct{} // closed when Serve returned
+	shuttingDown chan struct{} // closed when Stop begins
+}
+
+const (
+	stateNew = iota
+	stateStarted
+	stateStopped
+)
+
+// Option configures a Server built with [NewServer]. Options are values that
+// print themselves; only this package implements Option.
+type Option interface {
+	String() string
+	apply(*Server)
+}
+
+type option struct {
+	desc string
+	fn   func(*Server)
+}
+
+func (o option) String() string  { return o.desc }
+func (o option) apply(s *Server) { o.fn(s) }
+
+// WithStatus gives the server the app's status: /readyz answers 200 only in
+// kernel.PhaseStarted. Without it, the server counts as started from its own
+// Start to its Stop.
+func WithStatus(st *kernel.Status) Option {
+	return option{"web.WithStatus(...)", func(s *Server) { s.status = st }}
+}
+
+// WithManager gives the server the plugin manager: /readyz then also needs
+// every plugin STARTED or DISABLED, and the admin endpoints show the plugins,
+// their decisions and their dependency graph.
+func WithManager(m *plugins.Manager) Option {
+	return option{"web.WithManager(...)", func(s *Server) { s.manager = m }}
+}
+
+// WithReport gives the server the condition report the admin endpoints show.
+func WithReport(r *autoconfig.Report) Option {
+	return option{"web.WithReport(...)", func(s *Server) { s.report = r }}
+}
+
+// WithLogger makes the server log through l (start, stop, serve errors and
+// net/http's own errors); the default is a no-op logger.
+func WithLogger(l *zap.Logger) Option {
+	return option{"web.WithLogger(...)", func(s *Server) { s.log = l }}
+}
+
+// NewServer builds a server from the web section of cfg (see [Settings] and
+// [LoadSettings]; a nil cfg gives the defaults) whose routes and middleware
+// come from reg. It declares [Routes] and [Middleware] in reg (a no-op when
+// they are declared already). It does not listen yet: call Start.
+//
+// Errors: the *kernel.ConfigError of [LoadSettings] (an unknown key,
+// a malformed address, an admin token missing on an address that is not
+// loopback ...), an error of class kernel.ErrExtension when reg is nil, and
+// kernel.ErrDuplicatePoint when a point's id is declared in reg with another
+// type.
+func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Server, error) {
+	if reg == nil {
+		return nil, &kernel.ExtensionError{Class: kernel.ErrExtension, PointID: Routes.ID(),
+			Msg: "building the web server: the extension registry is nil: pass the app's *extension.Registry"}
+	}
+	settings, err := LoadSettings(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := extension.Declare(reg, Routes); err != nil {
+		return nil, err
+	}
+	if err := extension.Declare(reg, Middleware); err != nil {
+		return nil, err
+	}
+	s := &Server{settings: settings, reg: reg, addrSource: sourceOf(cfg, Key+".address"), shuttingDown: make(chan struct{})}
+	for _, o := range opts {
+		if o != nil {
+			o.apply(s)
+		}
+	}
+	if s.log == nil {
+		s.log = zap.NewNop()
+	}
+	s.log = s.log.Named("web")
+	return s, nil
+}
+
+// Settings returns the server's settings, as bound and validated. The admin
+// token is a [Secret], which does not print itself.
+func (s *Server) Settings() Settings { return s.settings }
+
+// Addr returns the address the server listens on, with the port it bound
+// (so "127.0.0.1:0" reads back as "127.0.0.1:41234"), once Start succeeded;
+// "" before.
+func (s *Server) Addr() string {
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return ""
+}
+
+// URL returns "http://" + Addr(), with an unspecified host (0.0.0.0, ::)
+// replaced by a loopback address (127.0.0.1, or ::1 when web.address is an
+// IPv6 address), so a test or a local tool can dial it; "" before Start.
+func (s *Server) URL() string {
+	addr := s.Addr()
+	if addr == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		// Listening on every interface: dial loopback, IPv6 only when the
+		// configured address asked for IPv6 ("[::]:8080"); Go reports
+		// "0.0.0.0:8080" and ":8080" as "[::]:8080" on dual-stack hosts.
+		host = "127.0.0.1"
+		if cfgHost, _, _ := net.SplitHostPort(s.settings.Address); strings.Contains(cfgHost, ":") {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Handler returns the server's root handler: the probes, the admin endpoints
+// and the routes wrapped in their middleware, as built by the last successful
+// Start or Reload. Before that it answers 503. It lets tests and benchmarks
+// serve requests without a network.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h := s.handler.Load()
+	if h == nil {
+		http.Error(w, "the web server is not started", http.StatusServiceUnavailable)
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// ShuttingDown returns a channel closed when Stop begins. Handlers that hold
+// a request open (long polling, server-sent events, websockets) should end it
+// when the channel closes: a graceful shutdown waits for them.
+func (s *Server) ShuttingDown() <-chan struct{} { return s.shuttingDown }
+
+// Start builds the handler from the registry and starts serving: see
+// [Server]. A route conflict is an error of class kernel.ErrExtension
+// naming both routes; a listener that cannot be opened (an address in use)
+// is a *kernel.ConfigError for key web.address, with the listener's error as
+// its cause. ctx bounds opening the listener.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.state {
+	case stateStarted:
+		return kernel.NewError(kernel.ErrGofly, fmt.Sprintf("starting the web server: it already listens on %s", s.Addr()), nil)
+	case stateStopped:
+		return kernel.NewError(kernel.ErrGofly, "starting the web server: it was stopped and cannot start again: build a new one", nil)
+	}
+	h, err := s.build()
+	if err != nil {
+		return err
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.settings.Address)
+	if err != nil {
+		return &kernel.ConfigError{
+			Key: Key + ".address", Value: s.settings.Address, Source: s.addrSource,
+			Msg: fmt.Sprintf("the web server cannot listen on %q: stop what listens there or set web.address to a free address (port 0 picks one)",
+				s.settings.Address),
+			Err: err,
+		}
+	}
+	addr := ln.Addr().String()
+	s.addr.Store(&addr)
+	s.handler.Store(&h)
+
+	errLog, _ := zap.NewStdLogAt(s.log, zapcore.WarnLevel)
+	s.srv = &http.Server{
+		Handler:           s.Handler(),
+		ReadTimeout:       s.settings.ReadTimeout,
+		ReadHeaderTimeout: s.settings.ReadHeaderTimeout,
+		WriteTimeout:      s.settings.WriteTimeout,
+		IdleTimeout:       s.settings.IdleTimeout,
+		ErrorLog:          errLog,
+	}
+	s.served = make(chan struct{})
+	s.state = stateStarted
+	s.running.Store(true)
+	go func(srv *http.Server, done chan<- struct{}) {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.running.Store(false)
+			s.log.Error("the web server stopped serving", zap.String("address", addr), zap.Error(err))
+		}
+	}(s.srv, s.served)
+	s.log.Info("web server listening", zap.String("address", addr), zap.String("url", s.URL()))
+	return nil
+}
+
+// Stop shuts the server down gracefully (see [Server]) and waits until it no
+// longer serves. When requests are still in flight at the deadline (the
+// earlier of ctx's and Settings.ShutdownTimeout), it closes their connections
+// and returns an error of class kernel.ErrGofly wrapping the deadline's
+// error. Stop before Start, or a second Stop, does nothing.
+func (s *Server) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateStarted {
+		if s.state == stateNew {
+			s.state = stateStopped
+			close(s.shuttingDown)
+		}
+		return nil
+	}
+	s.state = stateStopped
+	close(s.shuttingDown)
+	s.running.Store(false)
+
+	sctx := ctx
+	if d := s.settings.ShutdownTimeout; d > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	err := s.srv.Shutdown(sctx)
+	if err != nil {
+		_ = s.srv.Close()
+	}
+	<-s.served
+	if err != nil {
+		s.log.Warn("web server stopped forcibly", zap.String("address", s.Addr()), zap.Error(err))
+		return kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
+			"stopping the web server on %s: requests were still in flight at the deadline and their connections were closed: "+
+				"raise web.shutdown-timeout or the app's stop timeout, or make long handlers watch Server.ShuttingDown", s.Addr()), err)
+	}
+	s.log.Info("web server stopped", zap.String("address", s.Addr()))
+	return nil
+}
+
+// Reload rebuilds the handler from the registry's current routes and
+// middleware and swaps it in atomically: requests already being served
+// finish with the old one. Call it after plugins were added or removed at
+// run time. On error (a route conflict) the server keeps its handler.
+// Before Start it only checks the routes.
+func (s *Server) Reload() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := s.build()
+	if err != nil {
+		return err
+	}
+	if s.state == stateStarted {
+		s.handler.Store(&h)
+	}
+	return nil
+}
