@@ -5,9 +5,9 @@ BENCHTIME   ?= 1s
 
 .PHONY: run test vet fmt-check lint bench cover tidy
 
-## run: run the flagship example app (examples/hello)
+## run: run the flagship demo (examples/web): a web app built from plugins, admin page on loopback; Ctrl-C stops it
 run:
-	cd examples/hello && $(GO) run .
+	cd examples/web && $(GO) run .
 
 ## test: vet, formatting, and every package's tests (examples included) under the race detector
 test: vet fmt-check
