@@ -10,4 +10,18 @@
 //
 // Use [Assemble] to assert that a configuration is rejected, and [Config] for a
 // configuration alone.
+//
+// # Testing starters and auto-configurations
+//
+// [Runner] is gofly's ApplicationContextRunner: build an app from properties
+// and options, then assert what is in the graph ([Has], [Get]), what the
+// condition report says, and why a build or start failed:
+//
+//	goflytest.NewRunner(plugins.Define("core")).
+//		WithProperties("plugins.enabled=true").
+//		Started().
+//		Run(t, func(c *goflytest.Context) {
+//			require.NoError(t, c.Err())
+//			assert.True(t, goflytest.Has[*plugins.Manager](c))
+//		})
 package goflytest
