@@ -124,9 +124,13 @@ func concurrentReadersAndWriters(t *testing.T, prio func(rng *rand.Rand, n int) 
 						return
 					}
 				}
-				if f, err := extension.First(r, p); err == nil && f == nil {
-					readErrs <- fmt.Errorf("First returned nil without error")
-					return
+				for _, first := range []func() (Formatter, error){
+					func() (Formatter, error) { return extension.First(r, p) }, view.First,
+				} {
+					if f, err := first(); err == nil && f == nil {
+						readErrs <- fmt.Errorf("First returned nil without error")
+						return
+					}
 				}
 				_ = r.PointIDs()
 			}
@@ -141,6 +145,11 @@ func concurrentReadersAndWriters(t *testing.T, prio func(rng *rand.Rand, n int) 
 	}
 	all := extension.All(r, p)
 	assert.Len(t, all, int(kept.Load()))
+	if len(all) > 0 {
+		first, err := view.First()
+		require.NoError(t, err)
+		assert.Same(t, all[0], first)
+	}
 	assert.NoError(t, checkSorted(all))
 	assert.Equal(t, []string{"p"}, r.PointIDs())
 }

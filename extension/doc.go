@@ -44,13 +44,15 @@
 //
 // # Reading on hot paths
 //
-// [All], [First] and the [Extensions] view return the registry's current
+// [All] and the [Extensions] view's All return the registry's current
 // snapshot: a []T built when the point last changed and shared by every
 // reader. Reading it takes no lock and allocates nothing; the slice is
 // read-only. Writers serialize on a mutex and mark the point's snapshot stale,
 // and the first read after a change rebuilds it once, so registering many
-// extensions one by one is linear, not quadratic. [Registry.Get] (untyped,
-// pyfly parity) returns a copy.
+// extensions one by one is linear, not quadratic. [First] and the view's
+// First read the winner, which every write keeps current: they never lock,
+// never allocate on success, and the view's First is inlined into its caller.
+// [Registry.Get] (untyped, pyfly parity) returns a copy.
 //
 // # Undeclared points
 //

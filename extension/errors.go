@@ -106,13 +106,20 @@ func unknownPoint(id, doing string, known []string) error {
 	}
 }
 
+// errTypeMismatch: a typed read of id through a Point of another type. want
+// is nil when the reader's type is not at hand (views, whose errors are made
+// in advance).
 func errTypeMismatch(id string, have, want reflect.Type) error {
+	with := "another type"
+	if want != nil {
+		with = want.String()
+	}
 	return &kernel.ExtensionError{
 		Class:     kernel.ErrDuplicatePoint,
 		PointID:   id,
 		PointType: have.String(),
-		Msg: fmt.Sprintf("extension point %q is declared with type %s, not %s: read it through a Point of its declared type",
-			id, have, want),
+		Msg: fmt.Sprintf("extension point %q is declared with type %s, but read with %s: read it through a Point of type %s",
+			id, have, with, have),
 	}
 }
 

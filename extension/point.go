@@ -62,7 +62,8 @@ func NewPoint[T any](id string, opts ...PointOption) Point[T] {
 			o.applyPoint(d)
 		}
 	}
-	d.decl = &decl{typ: typ, desc: d.desc, required: d.required, grow: growTyped[T]}
+	d.decl = &decl{typ: typ, desc: d.desc, required: d.required,
+		grow: growTyped[T], key: typeKey(typ), box: boxTyped[T]}
 	return Point[T]{def: d}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Registry holds extension points and their extensions, sorted by priority.
@@ -25,8 +26,9 @@ import (
 // (declaring, registering, unregistering) serialize on a mutex and only mark
 // the point's snapshot stale; the first read after a change rebuilds it once,
 // under that mutex, and publishes it with an atomic pointer. Every later read
-// of the typed accessors ([All], [First], [Extensions]) takes no lock and
-// allocates nothing until the next change.
+// of the typed accessors ([All], [Extensions]) takes no lock and allocates
+// nothing until the next change. The winner that [First] returns is
+// republished by every write that changes it, so First never locks.
 //
 // # Cost
 //
@@ -83,6 +85,8 @@ type decl struct {
 	// grow appends values to a []T backing of typ (nil for none) and returns
 	// the new backing and the capped view to publish.
 	grow func(backing any, more []any) (grown, published any)
+	key  unsafe.Pointer             // typeKey(typ)
+	box  func(v any) unsafe.Pointer // a new *T holding v
 }
 
 // slot is the state of one point id.
@@ -90,6 +94,8 @@ type slot struct {
 	id string
 	// snap is the published snapshot; nil means stale (rebuild on next read).
 	snap atomic.Pointer[snapshot]
+	// head is the published winner, never nil, kept current by every write.
+	head atomic.Pointer[head]
 
 	// Writer state, guarded by Registry.mu. Published snapshots share the
 	// arrays of sorted, values and typed, capped at their own length: the
@@ -103,6 +109,13 @@ type slot struct {
 	typedPub any     // typed capped at its length, as published
 	typedFor *decl   // the declaration typed was built for
 	pending  []entry // registered since the last rebuild, in registration order
+
+	best        entry // the winner among sorted and pending, when hasBest
+	hasBest     bool
+	unknownErr  error // the errors heads carry, made once per declaration
+	noneErr     error
+	mismatchErr error
+	errsFor     *decl
 }
 
 // snapshot is an immutable view of a slot.
@@ -160,6 +173,7 @@ func (r *Registry) slotLocked(id string, create bool) *slot {
 		return s
 	}
 	s := &slot{id: id}
+	s.publishHead()
 	old := r.points.Load()
 	var m map[string]*slot
 	if old == nil {
@@ -290,7 +304,7 @@ func (r *Registry) RegisterPoint(id string, typ reflect.Type) error {
 	if err := checkPoint(id, typ); err != nil {
 		return err
 	}
-	return r.declare(id, &decl{typ: typ, grow: growReflect(typ)})
+	return r.declare(id, &decl{typ: typ, grow: growReflect(typ), key: typeKey(typ), box: boxReflect(typ)})
 }
 
 // declare declares id with d and notifies listeners.
@@ -324,6 +338,7 @@ func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
 	s = r.slotLocked(id, true)
 	s.decl = d
 	s.snap.Store(nil)
+	s.publishHead()
 	return true, nil
 }
 
@@ -346,6 +361,7 @@ func (r *Registry) UnregisterPoint(id string) bool {
 	typ := s.decl.typ
 	s.decl = nil
 	s.snap.Store(nil)
+	s.publishHead()
 	r.mu.Unlock()
 	r.notify(Event{Kind: PointRemoved, PointID: id, Type: typ})
 	return true
@@ -468,8 +484,10 @@ func (r *Registry) registerLocked(id string, ext any, priority int) (Registratio
 		return Registration{}, errNotImplemented(id, s.decl.typ, ext)
 	}
 	r.seq++
-	s.pending = append(s.pending, entry{value: ext, priority: priority, seq: r.seq})
+	e := entry{value: ext, priority: priority, seq: r.seq}
+	s.pending = append(s.pending, e)
 	s.snap.Store(nil)
+	s.noteAdded(e)
 	return Registration{r: r, s: s, seq: r.seq}, nil
 }
 
@@ -507,6 +525,7 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 			e := s.pending[i]
 			s.pending = slices.Delete(s.pending, i, i+1)
 			s.snap.Store(nil)
+			s.noteRemoved(e)
 			return e, true
 		}
 	}
@@ -527,6 +546,7 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 	s.sorted = next
 	s.valuesOK = false
 	s.snap.Store(nil)
+	s.noteRemoved(e)
 	return e, true
 }
 

@@ -680,6 +680,7 @@ func TestSnapshotsNeverChange(t *testing.T) {
 		t.Run(tc.desc, func(t *testing.T) {
 			r := extension.NewRegistry()
 			p := extension.NewPoint[Formatter]("p")
+			view := extension.View(r, p)
 			type shot struct {
 				all   []Formatter
 				names []string
@@ -690,6 +691,17 @@ func TestSnapshotsNeverChange(t *testing.T) {
 				tc.change(t, r, p, i)
 				all := extension.All(r, p)
 				shots = append(shots, shot{all: all, names: names(all), get: r.Get("p")})
+				first, err := extension.First(r, p)
+				vfirst, verr := view.First()
+				if len(all) == 0 {
+					assert.Error(t, err, "change %d", i)
+					assert.Error(t, verr, "change %d", i)
+				} else {
+					require.NoError(t, err, "change %d", i)
+					require.NoError(t, verr, "change %d", i)
+					assert.Same(t, all[0], first, "First is All's first after change %d", i)
+					assert.Same(t, all[0], vfirst, "View.First is All's first after change %d", i)
+				}
 				if len(all) > 0 {
 					_ = append(all, &named{"reader-append"}) // must not reach the registry
 				}

@@ -1,7 +1,7 @@
 package extension
 
 import (
-	"reflect"
+	"unsafe"
 
 	"github.com/gofly-framework/gofly/kernel"
 )
@@ -100,10 +100,10 @@ func allSlow[T any](r *Registry, p Point[T]) []T {
 // extensions") when it has no extension, and with kernel.ErrDuplicatePoint
 // when p's id is declared with a type other than T.
 func First[T any](r *Registry, p Point[T]) (T, error) {
-	if p.def != nil {
-		if snap := p.def.fast(r); snap != nil {
-			if ts, ok := snap.typed.([]T); ok && len(ts) > 0 {
-				return ts[0], nil
+	if d := p.def; d != nil {
+		if c := d.cache.Load(); c != nil && c.r == r {
+			if h := c.s.head.Load(); h.typ == d.decl.key && h.first != nil {
+				return *(*T)(h.first), nil
 			}
 		}
 	}
@@ -111,33 +111,26 @@ func First[T any](r *Registry, p Point[T]) (T, error) {
 }
 
 func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
-	s := p.slotIn(r)
-	if s != nil {
-		if ts, ok := r.load(s).typed.([]T); ok && len(ts) > 0 {
-			return ts[0], nil
-		}
-	}
 	var zero T
-	return zero, firstError(r, p.ID(), s, reflect.TypeFor[T]())
-}
-
-// firstError explains why First found nothing.
-func firstError(r *Registry, id string, s *slot, want reflect.Type) error {
+	s := p.slotIn(r)
 	if s == nil {
 		if r == nil {
-			return &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: id,
-				Msg: "extension point " + quote(id) + " is not registered: the registry is nil"}
+			return zero, &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: p.ID(),
+				Msg: "extension point " + quote(p.ID()) + " is not registered: the registry is nil"}
 		}
-		return r.errUnknownPoint(id, "reading its extensions")
+		return zero, r.errUnknownPoint(p.ID(), "reading its extensions")
 	}
-	d := r.load(s).decl
-	switch {
-	case d == nil:
-		return r.errUnknownPoint(id, "reading its extensions")
-	case d.typ != want:
-		return errTypeMismatch(id, d.typ, want)
+	h := s.head.Load()
+	if h.typ != p.def.decl.key {
+		if d := r.load(s).decl; d != nil {
+			return zero, errTypeMismatch(p.def.id, d.typ, p.def.decl.typ)
+		}
+		return zero, h.mismatch
 	}
-	return errNoExtensions(id, d.typ)
+	if h.first == nil {
+		return zero, h.err
+	}
+	return *(*T)(h.first), nil
 }
 
 // Extensions is a typed, live view of one extension point in one registry:
@@ -150,8 +143,9 @@ func firstError(r *Registry, id string, s *slot, want reflect.Type) error {
 // and allocate nothing in the steady state. The zero Extensions has no point:
 // All returns nil and First fails with kernel.ErrUnknownPoint.
 type Extensions[T any] struct {
-	r *Registry
-	s *slot
+	r   *Registry
+	s   *slot
+	key unsafe.Pointer // typeKey(T)
 }
 
 // View returns the live view of p in r. p need not be declared yet: the view
@@ -166,7 +160,7 @@ func View[T any](r *Registry, p Point[T]) Extensions[T] {
 		s = r.slotLocked(p.def.id, true)
 		r.mu.Unlock()
 	}
-	return Extensions[T]{r: r, s: s}
+	return Extensions[T]{r: r, s: s, key: p.def.decl.key}
 }
 
 // All returns the point's extensions, highest priority first, like [All]: a
@@ -185,25 +179,20 @@ func (e Extensions[T]) All() []T {
 }
 
 // First returns the highest-priority extension, with the errors of [First].
+// It makes no call: the compiler inlines it into its caller.
 func (e Extensions[T]) First() (T, error) {
-	if e.s != nil {
-		if snap := e.s.snap.Load(); snap != nil {
-			if ts, ok := snap.typed.([]T); ok && len(ts) > 0 {
-				return ts[0], nil
-			}
-		}
-	}
-	return e.firstSlow()
-}
-
-func (e Extensions[T]) firstSlow() (T, error) {
-	if e.s != nil {
-		if ts, ok := e.r.load(e.s).typed.([]T); ok && len(ts) > 0 {
-			return ts[0], nil
-		}
-	}
 	var zero T
-	return zero, firstError(e.r, e.ID(), e.s, reflect.TypeFor[T]())
+	if e.s == nil {
+		return zero, errEmptyView
+	}
+	h := e.s.head.Load()
+	if h.typ != e.key {
+		return zero, h.mismatch
+	}
+	if h.first == nil {
+		return zero, h.err
+	}
+	return *(*T)(h.first), nil
 }
 
 // Len returns the number of extensions All returns now.
