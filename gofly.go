@@ -1,28 +1,3 @@
-// Package gofly is the facade of the gofly framework: it builds an fx
-// application from configuration plus options.
-//
-// # The assembly step
-//
-// fx cannot add options from inside the graph, so gofly loads the
-// configuration before it calls fx.New. [New] and [Run] first collect the
-// settings among their options (where the configuration comes from, the
-// logger), load the configuration (application.yaml, profiles, environment),
-// build the logger, and only then build the fx app from the remaining fx
-// options. The loaded *kernel.Config and the *zap.Logger are in the graph, and
-// fx's own events are logged through zap at debug level.
-//
-// # Options
-//
-// Every argument of New and Run is an [Option]: either an fx.Option
-// (fx.Provide, fx.Invoke, a plugin, a module ...) or a gofly setting such as
-// [ConfigDir], [ConfigFiles], [ConfigYAML], [Profiles], [Environ],
-// [Defaults], [Properties], [WithConfig], [WithLogger] or [LogOutput].
-// Settings may appear anywhere among the fx options; a later setting of the
-// same kind wins, except ConfigYAML, Defaults and Properties, which layer.
-//
-// # Testing
-//
-// Package goflytest builds an app from in-memory YAML on top of fxtest.
 package gofly
 
 import (

@@ -1,0 +1,47 @@
+// Package gofly is the facade of the gofly framework: it builds an fx
+// application from configuration plus options.
+//
+// # The assembly step
+//
+// fx cannot add options from inside the graph, so gofly loads the
+// configuration before it calls fx.New. [New] and [Run] first collect the
+// settings among their options (where the configuration comes from, the
+// logger), load the configuration (application.yaml, profiles, environment),
+// build the logger, and only then build the fx app from the remaining fx
+// options. The loaded *kernel.Config and the *zap.Logger are in the graph, and
+// fx's own events are logged through zap at debug level.
+//
+// # Options
+//
+// Every argument of New and Run is an [Option]: an fx.Option (fx.Provide,
+// fx.Invoke, a plugin from plugins.New, a module ...), a *plugins.Plugin
+// (plugins.Define; the auto-configurations then see its id), an
+// *autoconfig.AutoConfig (a starter such as web.Starter()), or a gofly
+// setting such as [ConfigDir], [ConfigFiles], [ConfigYAML], [Profiles],
+// [Environ], [Defaults], [Properties], [WithConfig], [WithLogger],
+// [LogOutput], [Args], [ReportOutput] or [ExcludeAutoConfig]. Settings may
+// appear anywhere among the fx options; a later setting of the same kind
+// wins, except ConfigYAML, Defaults, Properties and ExcludeAutoConfig, which
+// add up.
+//
+// # Auto-configuration
+//
+// After loading the configuration, the assembly step evaluates the
+// auto-configurations: the built-in ones (autoconfig.Builtins: the extension
+// registry and the plugin manager, when plugins.enabled is true) and those
+// given among the options. The user's fx options come first in the app, the
+// matched auto-configurations' after them. The condition report says which
+// matched and why; it is in the graph (*autoconfig.Report) and printed at
+// startup with debug: true or --debug. When plugins.enabled is not true, an
+// app given plugins fails to build with an error saying so.
+//
+// # Status
+//
+// Every app's graph holds a *kernel.Status that turns started after the last
+// OnStart hook and stopping before the first OnStop hook: readiness probes
+// (the web starter's /readyz) read it.
+//
+// # Testing
+//
+// Package goflytest builds an app from in-memory YAML on top of fxtest.
+package gofly
