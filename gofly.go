@@ -18,9 +18,15 @@ import (
 	"github.com/gofly-framework/gofly/plugins"
 )
 
-// Option is an argument of [New], [Run] and [Assemble]: an fx.Option or a
-// gofly setting returned by one of this package's setting functions. Any other
-// value makes the app fail with an error of class kernel.ErrGofly.
+// Option is an argument of [New], [Run] and [Assemble]: an fx.Option, a
+// *plugins.Plugin, an *autoconfig.AutoConfig, or a gofly setting returned by
+// one of this package's setting functions. Any other value makes the app fail
+// with an error of class kernel.ErrGofly.
+//
+// A plugin may be given either way: plugins.New("id", ...) is an fx.Option,
+// and plugins.Define("id", ...) is the *plugins.Plugin itself. Only the
+// latter is visible to the assembly step, so only it satisfies an
+// autoconfig.OnPlugin condition: fx options are opaque until fx.New.
 type Option interface {
 	// String describes the option, as fx.Option does.
 	String() string
