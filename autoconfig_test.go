@@ -207,3 +207,13 @@ func TestRunExplainsAFailure(t *testing.T) {
 	assert.Contains(t, errOut.String(), "*plugins.Manager")
 	assert.Contains(t, errOut.String(), "plugins.enabled", "the analysis says which property would provide it")
 }
+
+func TestPluginsExcludedWhileEnabled(t *testing.T) {
+	a, err := goflytest.Assemble(t, "plugins:\n  enabled: true\nautoconfig:\n  exclude: [plugins]\n", plugins.New("a"))
+	require.NoError(t, err)
+	err = fx.New(a.Options...).Err()
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, kernel.ErrPluginLoad))
+	assert.Contains(t, err.Error(), "auto-configuration is excluded")
+	assert.NotContains(t, err.Error(), "plugins.enabled is off")
+}

@@ -253,7 +253,9 @@ func Assemble(opts ...Option) (*Assembly, error) {
 	)
 	all = append(all, user...)
 	all = append(all, res.Options...)
-	if o, ok := res.Report.Find(autoconfig.PluginsName); !ok || o.State != autoconfig.StateMatched {
+	if o, ok := res.Report.Find(autoconfig.PluginsName); ok && o.State == autoconfig.StateExcluded {
+		all = append(all, plugins.Reject("the "+autoconfig.PluginsName+" auto-configuration is excluded (autoconfig.exclude)"))
+	} else if !ok || o.State != autoconfig.StateMatched {
 		all = append(all, plugins.Reject(autoconfig.PluginsEnabledKey+" is off"))
 	}
 	all = append(all, fx.Invoke(markStarted))

@@ -90,7 +90,11 @@ func NewAnalyzer(name string, fn func(err error, report *Report) (Analysis, bool
 //   - "dependency-cycle": fx/dig found a cycle among constructors;
 //   - "missing-type": fx/dig found no provider for a type; names the
 //     auto-configuration that would provide it when the report knows one;
+//   - "autoconfig-order": the auto-configurations cannot be ordered
+//     (a cycle among Before, After and OnAutoConfig);
 //   - "start-timeout": context.DeadlineExceeded while starting;
+//   - "plugins-off": the app was given plugins while the report says the
+//     plugins auto-configuration did not match or is excluded;
 //   - "plugin": any other *kernel.PluginError.
 func BuiltinAnalyzers() []Analyzer {
 	return []Analyzer{
@@ -98,7 +102,9 @@ func BuiltinAnalyzers() []Analyzer {
 		NewAnalyzer("config", analyzeConfig),
 		NewAnalyzer("dependency-cycle", analyzeCycle),
 		NewAnalyzer("missing-type", analyzeMissingType),
+		NewAnalyzer("autoconfig-order", analyzeOrder),
 		NewAnalyzer("start-timeout", analyzeTimeout),
+		NewAnalyzer("plugins-off", analyzePluginsOff),
 		NewAnalyzer("plugin", analyzePlugin),
 	}
 }
@@ -222,7 +228,17 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 		}
 		fmt.Fprintf(&d, "\n    Origin: %s", origin)
 	}
-	fmt.Fprintf(&d, "\n    Reason: %s", ce.Error())
+	reason := ce.Error()
+	if ce.Value != "" && looksSecret(ce.Key) {
+		// The reason may quote the value (cannot use "..." as int): hide it
+		// there too. A very short value is replaced only where quoted, so
+		// that line numbers and paths stay readable.
+		reason = strings.ReplaceAll(reason, fmt.Sprintf("%q", ce.Value), `"(hidden)"`)
+		if len(ce.Value) >= 4 {
+			reason = strings.ReplaceAll(reason, ce.Value, "(hidden)")
+		}
+	}
+	fmt.Fprintf(&d, "\n    Reason: %s", reason)
 	action := "Fix the configuration."
 	switch {
 	case ce.Key != "" && ce.Source != "":
@@ -446,6 +462,51 @@ func opOr(op, def string) string {
 		return def
 	}
 	return op
+}
+
+func analyzeOrder(err error, _ *Report) (Analysis, bool) {
+	var ke *kernel.Error
+	if !errors.As(err, &ke) || ke.Class != kernel.ErrConfig || !strings.HasPrefix(ke.Msg, orderCycleText) {
+		return Analysis{}, false
+	}
+	return Analysis{
+		Description: "The auto-configurations cannot be ordered: " + strings.TrimPrefix(ke.Msg, orderCycleText) + ".",
+		Action: "Remove one of the orderings in the cycle: a Before or After option, or an OnAutoConfig condition " +
+			"(which orders like After). Run with --debug to see the candidates.",
+	}, true
+}
+
+// analyzePluginsOff explains the error plugins.Reject returns when the app
+// was given plugins but the plugins auto-configuration did not match (or is
+// excluded): the action is to switch plugins on, not to fix the plugin.
+func analyzePluginsOff(err error, r *Report) (Analysis, bool) {
+	var pe *kernel.PluginError
+	if r == nil || !errors.As(err, &pe) || !errors.Is(err, kernel.ErrPluginLoad) || pe.Op != "add" {
+		return Analysis{}, false
+	}
+	out, ok := r.Find(PluginsName)
+	if !ok || out.State == StateMatched {
+		return Analysis{}, false
+	}
+	desc := fmt.Sprintf("The application was given plugins, starting with %q, but the %q auto-configuration ", pe.PluginID, PluginsName)
+	var action string
+	if out.State == StateExcluded {
+		desc += fmt.Sprintf("is excluded (by %s), so the app has no plugin manager.", exclusionSource(r, PluginsName))
+		action = fmt.Sprintf("Remove %q from the exclusions (%s or gofly.ExcludeAutoConfig), or remove the plugins from the application's options.",
+			PluginsName, ExcludeKey)
+	} else {
+		why := ""
+		for _, c := range out.Conditions {
+			if c.Evaluated && !c.Match {
+				why = ": " + c.Message
+				break
+			}
+		}
+		desc += fmt.Sprintf("did not match%s, so the app has no plugin manager.", why)
+		action = fmt.Sprintf("Set %s: true in application.yaml (or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the application's options.",
+			PluginsEnabledKey)
+	}
+	return Analysis{Description: desc, Action: action}, true
 }
 
 func analyzePlugin(err error, _ *Report) (Analysis, bool) {

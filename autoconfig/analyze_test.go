@@ -207,6 +207,19 @@ func TestAnalyzeConfig(t *testing.T) {
 		assert.Contains(t, an.Description, "Value:  (hidden)")
 		assert.NotContains(t, an.Description, `Value:  "7"`)
 	})
+	t.Run("a secret value is hidden in the reason too", func(t *testing.T) {
+		cfg := load(t, "db:\n  password: hunter2XYZ\n")
+		_, err := kernel.Bind[struct {
+			Password int `koanf:"password"`
+		}](cfg, "db")
+		require.Error(t, err)
+		an, ok := autoconfig.Analyze(err, nil)
+		require.True(t, ok)
+		assert.Contains(t, an.Description, "Value:  (hidden)")
+		assert.Contains(t, an.Description, "Reason: ")
+		assert.NotContains(t, an.Description, "hunter2XYZ")
+		assert.NotContains(t, an.Action, "hunter2XYZ")
+	})
 	t.Run("line and no key", func(t *testing.T) {
 		an, ok := autoconfig.Analyze(&kernel.ConfigError{Source: "app.yaml", Line: 3, Msg: "cannot parse"}, nil)
 		require.True(t, ok)
@@ -288,6 +301,71 @@ func TestAnalyzePluginError(t *testing.T) {
 	assert.Equal(t, `Fix plugin "csv" (see the cause above), or leave it out of the application (plugins.exclude).`, an.Action)
 }
 
+func TestAnalyzePluginsOff(t *testing.T) {
+	// What plugins.Reject returns when the app was given plugins while the
+	// plugins auto-configuration did not match.
+	rejected := &kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: "csv", Op: "add",
+		Msg: "the app was given 1 plugin(s) (csv) but plugins.enabled is off"}
+	tests := []struct {
+		desc     string
+		report   func(t *testing.T) *autoconfig.Report
+		analyzer string
+		text     []string
+	}{
+		{
+			desc:     "plugins.enabled not set",
+			report:   func(t *testing.T) *autoconfig.Report { return report(t, "x: 1") },
+			analyzer: "plugins-off",
+			text: []string{`The application was given plugins, starting with "csv", but the "plugins" auto-configuration did not match: property "plugins.enabled" is not set; default false`,
+				"Set plugins.enabled: true in application.yaml (or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the application's options."},
+		},
+		{
+			desc: "plugins excluded",
+			report: func(t *testing.T) *autoconfig.Report {
+				return report(t, "plugins: {enabled: true}", autoconfig.Exclude("plugins"))
+			},
+			analyzer: "plugins-off",
+			text:     []string{`is excluded (by autoconfig.Exclude)`, `Remove "plugins" from the exclusions (autoconfig.exclude or gofly.ExcludeAutoConfig)`},
+		},
+		{
+			desc:     "plugins matched: an ordinary plugin error",
+			report:   func(t *testing.T) *autoconfig.Report { return report(t, "plugins: {enabled: true}") },
+			analyzer: "plugin",
+		},
+		{
+			desc:     "no report",
+			report:   func(*testing.T) *autoconfig.Report { return nil },
+			analyzer: "plugin",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			an, ok := autoconfig.Analyze(buildErr(t, fx.Invoke(func() error { return rejected })), tt.report(t))
+			require.True(t, ok)
+			assert.Equal(t, tt.analyzer, an.Analyzer)
+			for _, s := range tt.text {
+				assert.Contains(t, an.Description+"\n"+an.Action, s)
+			}
+		})
+	}
+}
+
+func TestAnalyzeOrderCycle(t *testing.T) {
+	_, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{
+		autoconfig.New("a", autoconfig.After("b")),
+		autoconfig.New("b", autoconfig.When(autoconfig.OnAutoConfig("a"))),
+	})
+	require.Error(t, err)
+	an, ok := autoconfig.Analyze(err, nil)
+	require.True(t, ok)
+	assert.Equal(t, "autoconfig-order", an.Analyzer)
+	assert.Contains(t, an.Description, "The auto-configurations cannot be ordered: cycle a -> b -> a")
+	assert.Contains(t, an.Action, "Remove one of the orderings in the cycle")
+
+	_, ok = autoconfig.Analyze(kernel.NewError(kernel.ErrConfig, "something else", nil), nil)
+	assert.False(t, ok)
+}
+
 var errCustom = errors.New("custom failure")
 
 func TestAnalyzerOrder(t *testing.T) {
@@ -328,7 +406,8 @@ func TestAnalyzerOrder(t *testing.T) {
 	for _, a := range autoconfig.BuiltinAnalyzers() {
 		names = append(names, a.Name())
 	}
-	assert.Equal(t, []string{"plugin-resolution", "config", "dependency-cycle", "missing-type", "start-timeout", "plugin"}, names)
+	assert.Equal(t, []string{"plugin-resolution", "config", "dependency-cycle", "missing-type", "autoconfig-order",
+		"start-timeout", "plugins-off", "plugin"}, names)
 }
 
 func TestExplain(t *testing.T) {

@@ -63,8 +63,9 @@
 // When the application fails to build or start, [Explain] turns the error
 // into what failed, why, and what to do, for missing types (naming the
 // auto-configuration that would provide the type and why it did not match),
-// dependency cycles, plugin resolution errors, configuration errors, start
-// timeouts and plugin errors. The analyzers are an ordered list
+// dependency cycles, cycles among auto-configurations, plugin resolution
+// errors, configuration errors, start timeouts, plugins given to an app with
+// plugins.enabled off, and plugin errors. The analyzers are an ordered list
 // ([BuiltinAnalyzers]); a starter adds its own with [WithAnalyzer], a caller
 // passes more to [Analyze] or [Explain].
 //

@@ -183,7 +183,7 @@ func indexCandidates(candidates []*AutoConfig) (map[string]*AutoConfig, error) {
 			if prev == c {
 				continue // the same auto-configuration given twice
 			}
-			return nil, plainError(fmt.Sprintf("two auto-configurations are named %q: rename one of them", c.name), nil)
+			return nil, plainError(fmt.Sprintf("two auto-configurations are named %q: rename one of them, or pass it only once", c.name), nil)
 		}
 		byName[c.name] = c
 	}
@@ -327,7 +327,7 @@ func resolveOrder(byName map[string]*AutoConfig) ([]*AutoConfig, error) {
 	}
 	cycle := findCycle(names, succ, indeg)
 	return nil, plainError(fmt.Sprintf(
-		"auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
+		orderCycleText+"cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
 		kernel.JoinPath(cycle)), nil)
 }
 

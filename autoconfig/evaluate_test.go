@@ -167,7 +167,7 @@ func TestCandidateErrors(t *testing.T) {
 	}{
 		{"nil candidate", []*autoconfig.AutoConfig{autoconfig.New("a"), nil}, "auto-configuration candidate 1 is nil: build it with autoconfig.New"},
 		{"empty name", []*autoconfig.AutoConfig{autoconfig.New("")}, "auto-configuration candidate 0 has an empty name: give autoconfig.New a name"},
-		{"duplicate name", []*autoconfig.AutoConfig{autoconfig.New("a"), autoconfig.New("a")}, `two auto-configurations are named "a": rename one of them`},
+		{"duplicate name", []*autoconfig.AutoConfig{autoconfig.New("a"), autoconfig.New("a")}, `two auto-configurations are named "a": rename one of them, or pass it only once`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {

@@ -16,7 +16,9 @@ import (
 // first; pass gofly.Environ to give it one) nor application.yaml in the
 // working directory: yaml is the whole configuration ("" for none). The
 // logger writes to tb.Logf at the level logging.level sets (info by
-// default). Start and stop the app with RequireStart and RequireStop.
+// default). The condition report is not printed, even with debug: true:
+// assert on it through [Assemble] or [Runner] instead. Start and stop the app
+// with RequireStart and RequireStop.
 func New(tb fxtest.TB, yaml string, opts ...gofly.Option) *fxtest.App {
 	a, err := Assemble(tb, yaml, opts...)
 	if err != nil {

@@ -11,6 +11,9 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/goleak"
 
+	"github.com/gofly-framework/gofly"
+	"github.com/gofly-framework/gofly/autoconfig"
+	"github.com/gofly-framework/gofly/goflytest"
 	"github.com/gofly-framework/gofly/kernel"
 )
 
@@ -91,18 +94,53 @@ func TestApp(t *testing.T) {
 	}
 }
 
+// TestWithRunner tests the two auto-configurations with goflytest.Runner,
+// gofly's ApplicationContextRunner: the app is built by the facade from
+// properties and options, and the test asserts on the graph, the report and
+// the failure analysis.
+func TestWithRunner(t *testing.T) {
+	runner := goflytest.NewRunner(Greeting, Loud)
+
+	runner.Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.Equal(t, "Hello, world!", goflytest.Get[Greeter](c).Greet("world"))
+	})
+
+	runner.WithOptions(gofly.Profiles("loud")).Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.Equal(t, "HELLO, WORLD!", goflytest.Get[Greeter](c).Greet("world"))
+	})
+
+	runner.WithOptions(fx.Provide(func() Greeter { return spanish{} })).Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		out, _ := c.Report().Find("greeting")
+		assert.Equal(t, autoconfig.StateNotMatched, out.State)
+	})
+
+	runner.WithProperties("greeting.enabled=false").
+		WithOptions(fx.Invoke(func(Greeter) {})).
+		Run(t, func(c *goflytest.Context) {
+			require.Error(t, c.Err())
+			assert.Contains(t, c.Explain(), `Auto-configuration "greeting" provides main.Greeter but did not match`)
+		})
+}
+
 // TestDocsSnippets keeps docs/autoconfig.md honest: every Go block in it is
-// copied verbatim from main.go.
+// copied verbatim from main.go or from this file.
 func TestDocsSnippets(t *testing.T) {
 	doc, err := os.ReadFile("../../docs/autoconfig.md")
 	require.NoError(t, err)
-	src, err := os.ReadFile("main.go")
-	require.NoError(t, err)
+	var src []byte
+	for _, f := range []string{"main.go", "main_test.go"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		src = append(src, b...)
+	}
 	blocks := strings.Split(string(doc), "```go\n")[1:]
 	require.NotEmpty(t, blocks)
 	for _, b := range blocks {
 		end := strings.Index(b, "```")
 		require.GreaterOrEqual(t, end, 0)
-		assert.Contains(t, string(src), b[:end], "a Go block of docs/autoconfig.md is not in main.go")
+		assert.Contains(t, string(src), b[:end], "a Go block of docs/autoconfig.md is not in main.go nor main_test.go")
 	}
 }

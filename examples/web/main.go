@@ -76,7 +76,9 @@ func Notes() *plugins.Plugin {
 }
 
 // accessLog is a middleware contributed by an fx option: its constructor
-// takes the logger from the graph. Priority 100 puts it outside the others.
+// takes the logger from the graph. The highest priority is the outermost:
+// at 100 it wraps any middleware below 100, and the hits counter (1000)
+// wraps it.
 var accessLog = extension.ContributeFunc(web.Middleware, func(log *zap.Logger) web.MiddlewareFunc {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

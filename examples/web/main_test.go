@@ -15,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gofly-framework/gofly"
+	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/examples/web/hits"
 	"github.com/gofly-framework/gofly/goflytest"
 	"github.com/gofly-framework/gofly/starters/web"
@@ -80,6 +81,36 @@ func TestHitsCanBeSwitchedOff(t *testing.T) {
 		append(options(), fx.Populate(&in))...)
 	app.RequireStart().RequireStop()
 	assert.Nil(t, in.Counter)
+}
+
+// TestHitsStarter tests the hits starter with goflytest.Runner, gofly's
+// ApplicationContextRunner: it applies only with the web starter, hits.enabled
+// switches it off, and its settings are bound strictly.
+func TestHitsStarter(t *testing.T) {
+	runner := goflytest.NewRunner(web.Starter(), hits.Starter()).
+		WithProperties("web.address=127.0.0.1:0")
+
+	runner.Started().Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.True(t, goflytest.Has[*hits.Counter](c))
+	})
+
+	runner.WithProperties("hits.enabled=false").Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.False(t, goflytest.Has[*hits.Counter](c))
+		out, _ := c.Report().Find("hits")
+		assert.Equal(t, autoconfig.StateNotMatched, out.State)
+	})
+
+	goflytest.NewRunner(hits.Starter()).Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.False(t, goflytest.Has[*hits.Counter](c), "no web starter, no hits")
+	})
+
+	runner.WithYAML("hits: {pth: /count}").Run(t, func(c *goflytest.Context) {
+		require.Error(t, c.Err())
+		assert.Contains(t, c.Explain(), "Key:    hits.pth")
+	})
 }
 
 // TestRunReadsApplicationYAML runs the example as `go run .` does, from this

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -339,7 +340,11 @@ web:
 			}
 		}
 		all.WriteString(srv.Settings().Admin.Token.String())
+		// Printing the server itself: fmt cannot call Secret.String on a
+		// field reached through unexported fields.
+		fmt.Fprintf(&all, "%v %+v %#v", srv, srv, srv)
 		assert.NotContains(t, all.String(), token)
+		assert.Equal(t, token, srv.Settings().Admin.Token.Reveal(), "Settings still gives the token to code")
 		assert.Contains(t, all.String(), `"tokenRequired": true`)
 	})
 }
@@ -363,6 +368,7 @@ func TestAdminOnEveryInterfaceWithoutTokenFailsTheBuild(t *testing.T) {
 	var ce *kernel.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "web.admin.token", ce.Key)
+	assert.Equal(t, "inline.yaml", ce.Source, "an unset token is due where the admin endpoints were enabled, not in the defaults")
 }
 
 func toString(v any) string {

@@ -39,7 +39,10 @@ import (
 //
 // All methods are safe for concurrent use. Serving a request takes no lock.
 type Server struct {
-	settings Settings
+	// settings is behind a pointer so that printing a Server (%v, %+v,
+	// %#v) shows an address, not the settings: fmt cannot call
+	// Secret.String on a field it reaches through an unexported field.
+	settings *Settings
 	reg      *extension.Registry
 	status   *kernel.Status
 	manager  *plugins.Manager
@@ -130,7 +133,7 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 	if err := extension.Declare(reg, Middleware); err != nil {
 		return nil, err
 	}
-	s := &Server{settings: settings, reg: reg, addrSource: sourceOf(cfg, Key+".address"), shuttingDown: make(chan struct{})}
+	s := &Server{settings: &settings, reg: reg, addrSource: sourceOf(cfg, Key+".address"), shuttingDown: make(chan struct{})}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(s)
@@ -145,7 +148,7 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 
 // Settings returns the server's settings, as bound and validated. The admin
 // token is a [Secret], which does not print itself.
-func (s *Server) Settings() Settings { return s.settings }
+func (s *Server) Settings() Settings { return *s.settings }
 
 // Addr returns the address the server listens on, with the port it bound
 // (so "127.0.0.1:0" reads back as "127.0.0.1:41234"), once Start succeeded;

@@ -221,7 +221,9 @@ func (s *Settings) validate(cfg *kernel.Config) error {
 	}
 	if s.Admin.Enabled && !s.Admin.Token.IsSet() && !IsLoopback(s.Address) {
 		return &kernel.ConfigError{
-			Key: Key + ".admin.token", Source: sourceOf(cfg, Key+".admin.token"),
+			// The token has no default: when it is not set at all, name the
+			// source that enabled the admin endpoints, where it belongs.
+			Key: Key + ".admin.token", Source: tokenSource(cfg),
 			Msg: fmt.Sprintf("config key \"web.admin.token\" is not set, but the admin endpoints are enabled on %q, which is not a loopback address: "+
 				"set web.admin.token (for example token: ${ADMIN_TOKEN} with the token in the environment), "+
 				"listen on 127.0.0.1, or disable the admin endpoints", s.Address),
@@ -284,6 +286,15 @@ func sourceOf(cfg *kernel.Config, key string) string {
 		return src
 	}
 	return kernel.SourceDefaults
+}
+
+// tokenSource is where web.admin.token comes from, or, when it is not set,
+// where web.admin.enabled does: the file (or variable) to add the token to.
+func tokenSource(cfg *kernel.Config) string {
+	if src := cfg.Source(Key + ".admin.token"); src != "" {
+		return src
+	}
+	return sourceOf(cfg, Key+".admin.enabled")
 }
 
 func from(cfg *kernel.Config, key string) string {
