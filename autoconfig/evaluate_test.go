@@ -15,14 +15,6 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-func names(acs ...*autoconfig.AutoConfig) []string {
-	out := make([]string, len(acs))
-	for i, a := range acs {
-		out[i] = a.Name()
-	}
-	return out
-}
-
 func TestOrdering(t *testing.T) {
 	ac := autoconfig.New
 	tests := []struct {

@@ -334,13 +334,13 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		}
 	}
 	for _, e := range r.Exclusions {
-		out.Exclusions = append(out.Exclusions, jsonExclusion{e.Name, e.Source})
+		out.Exclusions = append(out.Exclusions, jsonExclusion(e))
 	}
 	out.Order = append(out.Order, r.Order...)
 	for _, s := range r.Sections {
 		js := jsonSection{Name: s.Name, Entries: []jsonEntry{}}
 		for _, e := range s.Entries {
-			js.Entries = append(js.Entries, jsonEntry{e.ID, e.Enabled, e.Reason})
+			js.Entries = append(js.Entries, jsonEntry(e))
 		}
 		out.Sections = append(out.Sections, js)
 	}

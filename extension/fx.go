@@ -23,11 +23,6 @@ import (
 // applies them in that order: equal priorities keep the order in which the
 // Contribute/ContributeFunc options were created (program order).
 
-const (
-	pointsGroup        = "gofly.extension.points"
-	contributionsGroup = "gofly.extension.contributions"
-)
-
 // fxSeq numbers fx declarations and contributions in creation order. Only the
 // relative order matters, so it never needs resetting.
 var fxSeq atomic.Uint64

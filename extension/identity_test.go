@@ -150,3 +150,31 @@ func TestNonCapturingClosuresAreOneValue(t *testing.T) {
 	assert.True(t, r.Unregister("h", nonCapturing()))
 	assert.Equal(t, 1, r.Len("h"), "removes one registration only")
 }
+
+// TestNonCapturingClosuresByTheValueRegistered: whether the closures of a
+// literal that captures nothing share one value depends on inlining (each
+// inlined copy of the maker has its own), so callers pass the value they
+// registered, which always removes exactly one registration.
+func TestNonCapturingClosuresByTheValueRegistered(t *testing.T) {
+	inlinable := func() Hook { return func(in string) string { return in } }
+	tests := []struct {
+		desc string
+		make func() (Hook, Hook)
+	}{
+		{desc: "maker not inlined", make: func() (Hook, Hook) { return nonCapturing(), nonCapturing() }},
+		{desc: "maker inlined twice", make: func() (Hook, Hook) { return inlinable(), inlinable() }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.desc, func(t *testing.T) {
+			r := extension.NewRegistry()
+			a, b := tc.make()
+			require.NoError(t, r.Register("h", a, 0))
+			require.NoError(t, r.Register("h", b, 0))
+			assert.True(t, r.Unregister("h", a))
+			assert.Equal(t, 1, r.Len("h"))
+			assert.True(t, r.Unregister("h", b))
+			assert.Equal(t, 0, r.Len("h"))
+			assert.False(t, r.Unregister("h", a))
+		})
+	}
+}

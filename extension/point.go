@@ -123,12 +123,15 @@ func checkPoint(id string, typ reflect.Type) error {
 		}
 	}
 	if k := typ.Kind(); k != reflect.Interface && k != reflect.Func {
+		hint := "a point's type must be an interface or a func type"
+		if k == reflect.Pointer && typ.Elem().Kind() == reflect.Interface {
+			hint = fmt.Sprintf("use the interface %s itself, not a pointer to it", typ.Elem())
+		}
 		return &kernel.ExtensionError{
 			Class:     kernel.ErrExtension,
 			PointID:   id,
 			PointType: typ.String(),
-			Msg: fmt.Sprintf("extension point %q has type %s, a %s: a point's type must be an interface or a func type",
-				id, typ, k),
+			Msg:       fmt.Sprintf("extension point %q has type %s (kind %s): %s", id, typ, k, hint),
 		}
 	}
 	return nil

@@ -561,8 +561,11 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 //     and captured context). A top-level function is always itself; two
 //     closures made from one function literal are two extensions, and so are
 //     two evaluations of a method value (keep the value you registered). A
-//     literal that captures nothing compiles to one shared value, so the
-//     closures one call site makes from it cannot be told apart;
+//     literal that captures nothing is the exception, decided by the
+//     compiler: it compiles to one shared value, so the closures made from it
+//     are one extension, except where the function holding the literal is
+//     inlined, which gives each inlined copy its own value. Pass the value you
+//     registered, not a new one made the same way, or use [Registry.Attach];
 //   - slices: the same array, length and capacity;
 //   - other comparable values: ==, type included;
 //   - other values (structs holding slices ...): only the very same

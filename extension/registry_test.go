@@ -102,6 +102,7 @@ func TestPointTypes(t *testing.T) {
 		newPoint  func() // NewPoint for the type
 		typ       reflect.Type
 		wantError bool
+		wantMsg   string // in the error, besides the id and the type; default: the rule
 	}{
 		{desc: "interface", newPoint: func() { extension.NewPoint[Formatter]("p") }, typ: formatterType()},
 		{desc: "empty interface", newPoint: func() { extension.NewPoint[any]("p") }, typ: reflect.TypeFor[any]()},
@@ -114,6 +115,8 @@ func TestPointTypes(t *testing.T) {
 		{desc: "slice of interface", newPoint: func() { extension.NewPoint[[]Formatter]("p") }, typ: reflect.TypeFor[[]Formatter](), wantError: true},
 		{desc: "map", newPoint: func() { extension.NewPoint[map[string]Hook]("p") }, typ: reflect.TypeFor[map[string]Hook](), wantError: true},
 		{desc: "chan", newPoint: func() { extension.NewPoint[chan int]("p") }, typ: reflect.TypeFor[chan int](), wantError: true},
+		{desc: "pointer to interface", newPoint: func() { extension.NewPoint[*Formatter]("p") }, typ: reflect.TypeFor[*Formatter](), wantError: true,
+			wantMsg: "use the interface extension_test.Formatter itself, not a pointer to it"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -129,6 +132,10 @@ func TestPointTypes(t *testing.T) {
 			assert.NotErrorIs(t, err, kernel.ErrNotImplemented)
 			assert.Contains(t, err.Error(), `"p"`)
 			assert.Contains(t, err.Error(), tc.typ.String())
+			if tc.wantMsg == "" {
+				tc.wantMsg = "(kind " + tc.typ.Kind().String() + "): a point's type must be an interface or a func type"
+			}
+			assert.Contains(t, err.Error(), tc.wantMsg)
 			var xe *kernel.ExtensionError
 			require.ErrorAs(t, err, &xe)
 			assert.Equal(t, "p", xe.PointID)

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -90,7 +91,14 @@ func NewError(class error, msg string, cause error) *Error {
 	return &Error{Class: class, Msg: msg, Err: cause}
 }
 
-func (e *Error) Error() string { return withCause(e.Msg, e.Err) }
+// Error returns Msg followed by the cause (the cause alone without Msg);
+// with neither, the class.
+func (e *Error) Error() string {
+	if e.Msg != "" || e.Err != nil {
+		return withCause(e.Msg, e.Err)
+	}
+	return className(e.Class)
+}
 
 // Unwrap returns the class and the cause, so errors.Is finds both.
 func (e *Error) Unwrap() []error { return unwrap(e.Class, e.Err) }
@@ -107,13 +115,45 @@ type ConfigError struct {
 	Source string
 	// Line is the 1-based line in Source, when known; 0 otherwise.
 	Line int
-	// Msg says what happened and what to do.
+	// Msg says what happened and what to do: the whole message, facts
+	// included, as Error returns it.
 	Msg string
 	// Err is the cause, if any.
 	Err error
 }
 
-func (e *ConfigError) Error() string { return withCause(e.Msg, e.Err) }
+// Error returns Msg followed by the cause (the cause alone without Msg).
+// With neither it names the facts instead:
+// config key "a.b" in /app/application.yaml line 3: configuration error.
+func (e *ConfigError) Error() string {
+	if e.Msg != "" || e.Err != nil {
+		return withCause(e.Msg, e.Err)
+	}
+	var b strings.Builder
+	b.WriteString("config")
+	if e.Key != "" {
+		fmt.Fprintf(&b, " key %q", e.Key)
+	}
+	if e.Source != "" {
+		if e.Key != "" {
+			b.WriteString(" in")
+		} else {
+			b.WriteString(" file")
+		}
+		b.WriteString(" " + e.Source)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " line %d", e.Line)
+	}
+	msg := ErrConfig.Error()
+	if b.Len() > len("config") {
+		msg = b.String() + ": " + msg
+	}
+	if e.Value != "" {
+		msg += fmt.Sprintf(" (value %q)", e.Value)
+	}
+	return msg
+}
 
 // Unwrap returns ErrConfig and the cause.
 func (e *ConfigError) Unwrap() []error { return unwrap(ErrConfig, e.Err) }
@@ -127,13 +167,28 @@ type PluginError struct {
 	PluginID string
 	// Op is the operation that failed ("add", "start", "stop", "remove" ...).
 	Op string
-	// Msg says what happened and what to do.
+	// Msg says what happened and what to do: the whole message, facts
+	// included, as Error returns it.
 	Msg string
 	// Err is the cause (the hook's own error, a panic, a timeout ...).
 	Err error
 }
 
-func (e *PluginError) Error() string { return withCause(e.Msg, e.Err) }
+// Error returns Msg followed by the cause (the cause alone without Msg).
+// With neither it names the facts instead: plugin "p": start: plugin start error.
+func (e *PluginError) Error() string {
+	if e.Msg != "" || e.Err != nil {
+		return withCause(e.Msg, e.Err)
+	}
+	facts := ""
+	if e.PluginID != "" {
+		facts = fmt.Sprintf("plugin %q", e.PluginID)
+	}
+	if e.Op != "" {
+		facts = joinFacts(facts, e.Op)
+	}
+	return joinFacts(facts, className(e.Class))
+}
 
 // Unwrap returns the class and the cause.
 func (e *PluginError) Unwrap() []error { return unwrap(e.Class, e.Err) }
@@ -151,13 +206,38 @@ type ResolutionError struct {
 	Found string
 	// Cycle is the cycle path, first id repeated at the end (a, b, c, a), if any.
 	Cycle []string
-	// Msg says what happened and what to do.
+	// Msg says what happened and what to do: the whole message, facts
+	// included, as Error returns it.
 	Msg string
 	// Err is the cause, if any.
 	Err error
 }
 
-func (e *ResolutionError) Error() string { return withCause(e.Msg, e.Err) }
+// Error returns Msg followed by the cause (the cause alone without Msg).
+// With neither it names the facts instead: plugin "b": dependency "a": plugin resolution error, or
+// dependency cycle a -> b -> a: plugin resolution error.
+func (e *ResolutionError) Error() string {
+	if e.Msg != "" || e.Err != nil {
+		return withCause(e.Msg, e.Err)
+	}
+	facts := ""
+	if e.PluginID != "" {
+		facts = fmt.Sprintf("plugin %q", e.PluginID)
+	}
+	if e.Dependency != "" {
+		facts = joinFacts(facts, fmt.Sprintf("dependency %q", e.Dependency))
+	}
+	if e.Constraint != "" {
+		facts = joinFacts(facts, fmt.Sprintf("constraint %q", e.Constraint))
+	}
+	if e.Found != "" {
+		facts = joinFacts(facts, fmt.Sprintf("found %q", e.Found))
+	}
+	if len(e.Cycle) > 0 {
+		facts = joinFacts(facts, "dependency cycle "+JoinPath(e.Cycle))
+	}
+	return joinFacts(facts, ErrPluginResolution.Error())
+}
 
 // Unwrap returns ErrPluginResolution and the cause.
 func (e *ResolutionError) Unwrap() []error { return unwrap(ErrPluginResolution, e.Err) }
@@ -173,16 +253,51 @@ type ExtensionError struct {
 	PointType string
 	// ExtensionType is the offending extension's type, as text, if any.
 	ExtensionType string
-	// Msg says what happened and what to do.
+	// Msg says what happened and what to do: the whole message, facts
+	// included, as Error returns it.
 	Msg string
 	// Err is the cause, if any.
 	Err error
 }
 
-func (e *ExtensionError) Error() string { return withCause(e.Msg, e.Err) }
+// Error returns Msg followed by the cause (the cause alone without Msg).
+// With neither it names the facts instead: extension point "formatters": unknown extension point.
+func (e *ExtensionError) Error() string {
+	if e.Msg != "" || e.Err != nil {
+		return withCause(e.Msg, e.Err)
+	}
+	facts := ""
+	if e.PointID != "" {
+		facts = fmt.Sprintf("extension point %q", e.PointID)
+	}
+	if e.ExtensionType != "" {
+		facts = joinFacts(facts, "extension "+e.ExtensionType)
+	}
+	return joinFacts(facts, className(e.Class))
+}
 
 // Unwrap returns the class and the cause.
 func (e *ExtensionError) Unwrap() []error { return unwrap(e.Class, e.Err) }
+
+// className is the text of an error class; ErrGofly's when class is nil,
+// as unwrap treats it.
+func className(class error) string {
+	if class == nil {
+		return ErrGofly.Error()
+	}
+	return class.Error()
+}
+
+// joinFacts joins two parts of a message with ": ", skipping an empty one.
+func joinFacts(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + ": " + b
+}
 
 func withCause(msg string, cause error) string {
 	if cause == nil {

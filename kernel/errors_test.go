@@ -169,6 +169,40 @@ func TestTypedErrorsWithoutCause(t *testing.T) {
 	assert.False(t, kernel.IsGofly(errors.New("other")))
 }
 
+// TestTypedErrorsWithoutMessage checks that an error with neither Msg nor
+// cause still says what it is about, never "".
+func TestTypedErrorsWithoutMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"Error", &kernel.Error{Class: kernel.ErrPluginState}, "plugin state error"},
+		{"Error zero", &kernel.Error{}, "gofly error"},
+		{"ConfigError", &kernel.ConfigError{Key: "a.b", Source: "/app/application.yaml", Line: 3},
+			`config key "a.b" in /app/application.yaml line 3: configuration error`},
+		{"ConfigError with value", &kernel.ConfigError{Key: "a.b", Value: "x", Source: "env GOFLY_A_B"},
+			`config key "a.b" in env GOFLY_A_B: configuration error (value "x")`},
+		{"ConfigError about a file", &kernel.ConfigError{Source: "/app/application.yaml"}, "config file /app/application.yaml: configuration error"},
+		{"ConfigError zero", &kernel.ConfigError{}, "configuration error"},
+		{"PluginError", &kernel.PluginError{Class: kernel.ErrPluginStart, PluginID: "p", Op: "start"}, `plugin "p": start: plugin start error`},
+		{"PluginError zero", &kernel.PluginError{}, "gofly error"},
+		{"ResolutionError missing", &kernel.ResolutionError{PluginID: "b", Dependency: "a"}, `plugin "b": dependency "a": plugin resolution error`},
+		{"ResolutionError constraint", &kernel.ResolutionError{PluginID: "b", Dependency: "a", Constraint: ">=2", Found: "1.0.0"},
+			`plugin "b": dependency "a": constraint ">=2": found "1.0.0": plugin resolution error`},
+		{"ResolutionError cycle", &kernel.ResolutionError{Cycle: []string{"a", "b", "a"}}, "dependency cycle a -> b -> a: plugin resolution error"},
+		{"ResolutionError zero", &kernel.ResolutionError{}, "plugin resolution error"},
+		{"ExtensionError", &kernel.ExtensionError{Class: kernel.ErrNotImplemented, PointID: "fmt", ExtensionType: "*main.X"},
+			`extension point "fmt": extension *main.X: extension does not implement point`},
+		{"ExtensionError zero", &kernel.ExtensionError{}, "gofly error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.err.Error())
+		})
+	}
+}
+
 func TestStatusPhases(t *testing.T) {
 	var s kernel.Status
 	assert.Equal(t, kernel.PhaseStarting, s.Phase())

@@ -29,7 +29,7 @@ func parseYAML(source string, data []byte) (map[string]any, map[string]int, erro
 		if errors.Is(err, io.EOF) {
 			return map[string]any{}, map[string]int{}, nil
 		}
-		return nil, nil, yamlError(source, err)
+		return nil, nil, yamlSyntaxError(source, data, err)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
@@ -38,7 +38,7 @@ func parseYAML(source string, data []byte) (map[string]any, map[string]int, erro
 			"config file %s line %d: invalid YAML: a second document starts here: keep one document per file (use profile files for variants)",
 			source, next.Line)}
 	case !errors.Is(err, io.EOF):
-		return nil, nil, yamlError(source, err)
+		return nil, nil, yamlSyntaxError(source, data, err)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
@@ -64,17 +64,119 @@ var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
 
 // yamlError turns a yaml.v3 error into a *ConfigError with the line.
 func yamlError(source string, err error) *ConfigError {
+	line, msg := splitYAMLError(err)
+	return yamlErrorAt(source, line, msg)
+}
+
+// splitYAMLError splits a yaml.v3 error into the line it names (0 if none)
+// and the problem.
+func splitYAMLError(err error) (int, string) {
 	msg := err.Error()
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
+		line, _ := strconv.Atoi(m[1])
+		return line, m[2]
 	}
+	return 0, msg
+}
+
+// yamlSyntaxError turns an error of yaml.v3's parser on data into a
+// *ConfigError naming the line where the problem is.
+//
+// yaml.v3's own line cannot be trusted: parser errors ("did not find expected
+// key") carry the 0-based line of the enclosing block, scanner errors the
+// 1-based line, and an error on the first line carries none. So the line
+// reported is that of the shortest prefix of data, in whole lines, that fails
+// with the same problem. The search starts a line before the one yaml.v3 names
+// when data is parsed shifted down by one line (so that the first line is
+// never line 0 and always named), which never lies after the problem; it tries
+// the next yamlLineWindow prefixes one by one, then bisects the rest, which
+// fail with the same problem from the problem's line on.
+func yamlSyntaxError(source string, data []byte, err error) *ConfigError {
+	_, problem := splitYAMLError(err)
+	bom := 0
+	if bytes.HasPrefix(data, []byte("\ufeff")) {
+		bom = len("\ufeff")
+	}
+	shifted := make([]byte, 0, len(data)+1)
+	shifted = append(append(append(shifted, data[:bom]...), '\n'), data[bom:]...)
+	start := 1
+	if serr := firstYAMLError(shifted); serr != nil {
+		if l, p := splitYAMLError(serr); p == problem && l > 1 {
+			start = l - 1
+		}
+	}
+	// ends[i] is the offset just past line start+i.
+	end := 0
+	for n := 1; n < start && end < len(data); n++ {
+		end = nextLineEnd(data, end)
+	}
+	var ends []int
+	for end < len(data) {
+		end = nextLineEnd(data, end)
+		ends = append(ends, end)
+	}
+	if len(ends) == 0 {
+		return yamlErrorAt(source, start, problem)
+	}
+	same := func(i int) bool {
+		perr := firstYAMLError(data[:ends[i]])
+		if perr == nil {
+			return false
+		}
+		_, p := splitYAMLError(perr)
+		return p == problem
+	}
+	lo, hi := 0, len(ends)-1 // the whole of data fails: same(hi)
+	for ; lo < hi && lo < yamlLineWindow; lo++ {
+		if same(lo) {
+			return yamlErrorAt(source, start+lo, problem)
+		}
+	}
+	for lo < hi {
+		if mid := lo + (hi-lo)/2; same(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return yamlErrorAt(source, start+lo, problem)
+}
+
+// yamlLineWindow is how many lines yamlSyntaxError tries one by one before it
+// bisects.
+const yamlLineWindow = 32
+
+// nextLineEnd returns the offset just past the end of the line starting at
+// offset start: past its newline, or len(data).
+func nextLineEnd(data []byte, start int) int {
+	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+		return start + i + 1
+	}
+	return len(data)
+}
+
+// firstYAMLError returns yaml.v3's error for data, if any: in its first
+// document or in a second one.
+func firstYAMLError(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; i < 2; i++ {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func yamlErrorAt(source string, line int, msg string) *ConfigError {
 	if line > 0 {
 		return &ConfigError{Source: source, Line: line, Msg: fmt.Sprintf(
 			"config file %s line %d: invalid YAML: %s", source, line, msg)}

@@ -284,8 +284,11 @@ func (d Decision) String() string {
 // sorted by plugin id.
 func (m *Manager) Decisions() []Decision {
 	m.mu.RLock()
-	out := make([]Decision, 0, len(m.ents))
+	out := make([]Decision, 0, len(m.ents)-m.nGone)
 	for _, e := range m.ents {
+		if e.gone {
+			continue
+		}
 		d := e.decision
 		d.Reasons = slices.Clone(d.Reasons)
 		out = append(out, d)

@@ -2,6 +2,7 @@ package plugins_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -373,4 +374,36 @@ func TestManagerOptionsPrintThemselves(t *testing.T) {
 	} {
 		assert.Equal(t, tt.want, tt.o.String())
 	}
+}
+
+// TestDisablingCascadesDownALongChain adds the excluded root of a
+// 100,000-plugin chain last: disabling its dependents, transitively, used to
+// scan every plugin for each one disabled (quadratic).
+func TestDisablingCascadesDownALongChain(t *testing.T) {
+	const n = 100_000
+	m := newManager(t, plugins.Exclude("p0"))
+	for i := n - 1; i >= 1; i-- {
+		mustAdd(t, m, plugins.Define(fmt.Sprintf("p%d", i), dep(fmt.Sprintf("p%d", i-1))))
+	}
+	start := time.Now()
+	mustAdd(t, m, plugins.Define("p0"))
+	elapsed := time.Since(start)
+	t.Logf("disabled %d plugins in %s", n, elapsed)
+	assert.Less(t, elapsed, 20*time.Second, "the cascade must be linear")
+	ds := m.Plugins()
+	require.Len(t, ds, n)
+	for _, d := range ds {
+		if d.ID == "p0" {
+			assert.Equal(t, `id "p0" matches plugins.exclude "p0"`, d.FailedReason)
+			continue
+		}
+		var i int
+		_, err := fmt.Sscanf(d.ID, "p%d", &i)
+		require.NoError(t, err)
+		require.Equal(t, plugins.StateDisabled, d.State, d.ID)
+		require.Equal(t, fmt.Sprintf("depends on disabled plugin %q", fmt.Sprintf("p%d", i-1)), d.FailedReason)
+	}
+	order, err := m.Order()
+	require.NoError(t, err)
+	assert.Empty(t, order)
 }

@@ -34,7 +34,8 @@ type Manager struct {
 	opMu sync.Mutex // serialises operations; held while hooks run
 
 	mu        sync.RWMutex // guards everything below
-	ents      []*entry     // add order
+	ents      []*entry     // add order; may hold removed entries (gone), see unload
+	nGone     int          // how many entries of ents are gone
 	byID      map[string]*entry
 	g         *graph      // nil when stale
 	res       *resolution // nil when stale
@@ -52,6 +53,7 @@ type entry struct {
 	changedAt   time.Time
 	initialized bool
 	contributed bool
+	gone        bool // removed; still in Manager.ents until the next compaction
 	hooks       [hookCount]hookFunc
 	unbound     bool                     // hooks wait for their fx graph parameters
 	regs        []extension.Registration // the registrations of its extensions
@@ -181,23 +183,30 @@ func (m *Manager) add(p *Plugin, allowUnbound bool) error {
 
 // cascadeDisabled disables, transitively, the plugins that require e and are
 // not STARTED (a plugin can only be STARTED when its required dependencies
-// were present, so in practice none is).
+// were present, so in practice none is). It indexes the requirements once, so
+// it is linear in the plugins and their dependencies.
 func (m *Manager) cascadeDisabled(root *entry) {
-	queue := []*entry{root}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		m.mu.RLock()
-		var deps []*entry
-		for _, o := range m.ents {
-			if o.state == StateDisabled || o.state == StateStarted {
-				continue
+	m.mu.RLock()
+	requiredBy := make(map[string][]*entry) // in add order
+	for _, o := range m.ents {
+		if o.gone || o.state == StateDisabled || o.state == StateStarted {
+			continue
+		}
+		for _, d := range o.def.deps { // entries for one id are merged
+			if !d.Optional {
+				requiredBy[d.ID] = append(requiredBy[d.ID], o)
 			}
-			for _, d := range o.def.deps {
-				if d.ID == cur.def.id && !d.Optional {
-					deps = append(deps, o)
-					break
-				}
+		}
+	}
+	m.mu.RUnlock()
+	queue := []*entry{root}
+	for k := 0; k < len(queue); k++ {
+		cur := queue[k]
+		var deps []*entry
+		m.mu.RLock()
+		for _, o := range requiredBy[cur.def.id] {
+			if o.state != StateDisabled { // not disabled by an earlier step
+				deps = append(deps, o)
 			}
 		}
 		m.mu.RUnlock()
@@ -306,6 +315,21 @@ func (m *Manager) releasePoint(id string) {
 	}
 }
 
+// live returns a new slice of the entries that are not gone, in add order;
+// m.mu must be held.
+func (m *Manager) live() []*entry {
+	if m.nGone == 0 {
+		return slices.Clone(m.ents)
+	}
+	out := make([]*entry, 0, len(m.ents)-m.nGone)
+	for _, e := range m.ents {
+		if !e.gone {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // invalidate drops the cached graph and order; m.mu must be held.
 func (m *Manager) invalidate() { m.g, m.res = nil, nil }
 
@@ -320,7 +344,7 @@ func (m *Manager) resolved() (*graph, *resolution) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.g == nil || m.res == nil {
-		m.g = buildGraph(slices.Clone(m.ents))
+		m.g = buildGraph(m.live())
 		m.res = m.g.resolve()
 	}
 	return m.g, m.res
@@ -360,8 +384,11 @@ func (m *Manager) Plugin(id string) (Descriptor, bool) {
 // Plugins returns snapshots of every plugin, sorted by id.
 func (m *Manager) Plugins() []Descriptor {
 	m.mu.RLock()
-	out := make([]Descriptor, 0, len(m.ents))
+	out := make([]Descriptor, 0, len(m.ents)-m.nGone)
 	for _, e := range m.ents {
+		if e.gone {
+			continue
+		}
 		out = append(out, e.descriptor())
 	}
 	m.mu.RUnlock()
@@ -452,7 +479,7 @@ func (m *Manager) Remove(ctx context.Context, id string) (bool, error) {
 	var dependents []string
 	if ok {
 		for _, o := range m.ents {
-			if o == e {
+			if o == e || o.gone {
 				continue
 			}
 			for _, d := range o.def.deps {
@@ -515,11 +542,14 @@ func (m *Manager) unload(ctx context.Context, e *entry) error {
 	m.mu.Lock()
 	old := e.state
 	delete(m.byID, e.def.id)
-	for k := len(m.ents) - 1; k >= 0; k-- { // UnloadAll removes from the end
-		if m.ents[k] == e {
-			m.ents = slices.Delete(m.ents, k, k+1)
-			break
-		}
+	// Mark e gone and compact ents only once at least half of it is gone:
+	// removing from the middle of ents every time would make UnloadAll
+	// quadratic when the unload order differs from the add order.
+	e.gone = true
+	m.nGone++
+	if m.nGone*2 > len(m.ents) {
+		m.ents = slices.DeleteFunc(m.ents, func(o *entry) bool { return o.gone })
+		m.nGone = 0
 	}
 	m.invalidate()
 	m.mu.Unlock()

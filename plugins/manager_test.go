@@ -3,7 +3,9 @@ package plugins_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -351,5 +353,89 @@ func TestUnloadAllGoesOnAfterFailures(t *testing.T) {
 	assert.Contains(t, err.Error(), "a broke")
 	assert.Contains(t, err.Error(), "b broke")
 	assert.Equal(t, []string{"stop:b", "stop:a"}, rec.take())
+	assert.Empty(t, m.Plugins())
+}
+
+// TestUnloadAllLongChainAddedInReverse unloads a 100,000-plugin chain added
+// from its end, so that every plugin unloaded sits at the front of the add
+// order: removing it from there one at a time made UnloadAll quadratic (over a
+// minute under -race). While it runs, a listener sees each unloaded plugin gone
+// from the reads.
+func TestUnloadAllLongChainAddedInReverse(t *testing.T) {
+	const n = 100_000
+	ctx := context.Background()
+	m := newManager(t)
+	for i := n - 1; i >= 0; i-- {
+		var opts []plugins.Option
+		if i > 0 {
+			opts = append(opts, dep(fmt.Sprintf("p%d", i-1)))
+		}
+		mustAdd(t, m, plugins.Define(fmt.Sprintf("p%d", i), opts...))
+	}
+	require.NoError(t, m.StartAll(ctx))
+	unloaded := 0
+	var stale []string
+	m.AddListener(func(ch plugins.StateChange) {
+		if ch.New != plugins.StateUnloaded {
+			return
+		}
+		unloaded++
+		if _, ok := m.Plugin(ch.Plugin); ok {
+			stale = append(stale, ch.Plugin)
+		}
+		if unloaded%(n/4) == 0 { // Plugins is linear: sample it
+			if got := len(m.Plugins()); got != n-unloaded {
+				stale = append(stale, fmt.Sprintf("%d plugins listed after %d unloaded", got, unloaded))
+			}
+			if got := len(m.Decisions()); got != n-unloaded {
+				stale = append(stale, fmt.Sprintf("%d decisions listed after %d unloaded", got, unloaded))
+			}
+		}
+	})
+	start := time.Now()
+	require.NoError(t, m.UnloadAll(ctx))
+	elapsed := time.Since(start)
+	t.Logf("unloaded %d plugins in %s", n, elapsed)
+	assert.Less(t, elapsed, 20*time.Second, "UnloadAll must be linear")
+	assert.Equal(t, n, unloaded)
+	assert.Empty(t, stale)
+	assert.Empty(t, m.Plugins())
+	assert.Empty(t, m.Decisions())
+
+	// The manager is usable afterwards, ids included.
+	mustAdd(t, m, plugins.Define("p1", dep("p0")), plugins.Define("p0"))
+	order, err := m.Order()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"p0", "p1"}, order)
+}
+
+// TestRemoveThenReadd removes plugins one at a time (the removed entries are
+// compacted lazily) and checks every read forgets them at once.
+func TestRemoveThenReadd(t *testing.T) {
+	ctx := context.Background()
+	var rec recorder
+	m := newManager(t)
+	mustAdd(t, m, rec.def("a"), rec.def("b", dep("a")), rec.def("c"), rec.def("d", dep("c")))
+	require.NoError(t, m.StartAll(ctx))
+	for _, id := range []string{"b", "d"} {
+		ok, err := m.Remove(ctx, id)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	assert.Equal(t, "a=STARTED c=STARTED", states(m))
+	assert.Len(t, m.Decisions(), 2)
+	order, err := m.Order()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "c"}, order)
+	ok, err := m.Remove(ctx, "a")
+	require.NoError(t, err)
+	require.True(t, ok, "b, which depended on a, is gone")
+
+	mustAdd(t, m, rec.def("b", dep("c")), rec.def("a"))
+	assert.Equal(t, "a=LOADED b=LOADED c=STARTED", states(m))
+	order, err = m.Order()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"c", "b", "a"}, order)
+	require.NoError(t, m.UnloadAll(ctx))
 	assert.Empty(t, m.Plugins())
 }
