@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/knadh/koanf/v2"
@@ -652,8 +653,34 @@ func newKeyError(key, value, source string, line int, detail string) *ConfigErro
 	if source != "" {
 		where = " in " + source
 	}
+	if value != "" && IsSecretKey(key) {
+		detail = strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted))
+		detail = strings.ReplaceAll(detail, value, Redacted)
+		value = Redacted
+	}
 	return &ConfigError{Key: key, Value: value, Source: source, Line: line,
 		Msg: fmt.Sprintf("config key %q%s: %s", key, where, detail)}
+}
+
+// Redacted stands in for the value of a secret key in errors and listings.
+const Redacted = "[redacted]"
+
+// secretWords are the words that make a key secret (see IsSecretKey).
+var secretWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "api-key", "api_key", "private-key", "privatekey"}
+
+// IsSecretKey reports whether a configuration key holds a secret: whether
+// its last segment contains password, passwd, secret, token, credential,
+// apikey (or api-key, api_key) or private-key, in any case. Errors about such
+// a key never show its value: ConfigError.Value and the message say
+// [redacted] instead.
+func IsSecretKey(key string) bool {
+	last := strings.ToLower(key[strings.LastIndexByte(key, '.')+1:])
+	for _, w := range secretWords {
+		if strings.Contains(last, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func parseBool(raw any) (bool, bool) {

@@ -216,3 +216,40 @@ func TestStatusPhases(t *testing.T) {
 	assert.Equal(t, "starting", kernel.PhaseStarting.String())
 	assert.Equal(t, "unknown", kernel.Phase(9).String())
 }
+
+func TestSecretValuesNeverInErrors(t *testing.T) {
+	for _, tc := range []struct {
+		desc, yaml, prefix, key, value string
+	}{
+		{desc: "string as int", yaml: "db:\n  password: hunter2XYZ\n", key: "db.password", value: "hunter2XYZ"},
+		{desc: "number as bool", yaml: "web:\n  admin:\n    token: 123456789\n", key: "web.admin.token", value: "123456789"},
+		{desc: "api key", yaml: "svc:\n  api-key: s3cr3tvalue\n", key: "svc.api-key", value: "s3cr3tvalue"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			cfg, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithYAML("app.yaml", []byte(tc.yaml)))
+			require.NoError(t, err)
+			_, err = cfg.Bool(tc.key, false)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), tc.value)
+			assert.Contains(t, err.Error(), kernel.Redacted)
+			assert.Contains(t, err.Error(), tc.key)
+			var ce *kernel.ConfigError
+			require.True(t, errors.As(err, &ce))
+			assert.Equal(t, kernel.Redacted, ce.Value)
+		})
+	}
+	assert.True(t, kernel.IsSecretKey("DB.Password"))
+	assert.False(t, kernel.IsSecretKey("passwords.policy.min-length"), "only the last segment counts")
+	assert.False(t, kernel.IsSecretKey("plugins.enabled"))
+
+	t.Run("bind", func(t *testing.T) {
+		cfg, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithYAML("app.yaml", []byte("db:\n  password: [a, b]\n  port: x\n")))
+		require.NoError(t, err)
+		type DB struct {
+			Password int `koanf:"password"`
+		}
+		_, err = kernel.Bind[DB](cfg, "db")
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "[a, b]")
+	})
+}
