@@ -106,7 +106,7 @@ func TestPluginsAutoConfigOff(t *testing.T) {
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, kernel.ErrPluginLoad), "got %v", err)
 		assert.Contains(t, err.Error(), "plugins.enabled is off")
-		assert.Contains(t, err.Error(), "(a, b)")
+		assert.Contains(t, err.Error(), `("a", "b")`)
 	})
 
 	t.Run("invalid boolean", func(t *testing.T) {

@@ -305,7 +305,7 @@ func TestAnalyzePluginsOff(t *testing.T) {
 	// What plugins.Reject returns when the app was given plugins while the
 	// plugins auto-configuration did not match.
 	rejected := &kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: "csv", Op: "add",
-		Msg: "the app was given 1 plugin(s) (csv) but plugins.enabled is off"}
+		Msg: "the app was given 1 plugin(s) (\"csv\") but plugins.enabled is off"}
 	tests := []struct {
 		desc     string
 		report   func(t *testing.T) *autoconfig.Report

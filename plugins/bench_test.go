@@ -118,3 +118,82 @@ func BenchmarkFxApp(b *testing.B) {
 		run(b, opts)
 	})
 }
+
+// reverseChain defines the chain p0 <- p1 <- ... <- p(n-1) and returns it in
+// reverse (dependents first), the add order that made UnloadAll quadratic.
+func reverseChain(n int) []*plugins.Plugin {
+	ps := make([]*plugins.Plugin, 0, n)
+	for i := n - 1; i >= 0; i-- {
+		var opts []plugins.Option
+		if i > 0 {
+			opts = append(opts, plugins.DependsOn(fmt.Sprintf("p%d", i-1)))
+		}
+		ps = append(ps, plugins.Define(fmt.Sprintf("p%d", i), opts...))
+	}
+	return ps
+}
+
+// BenchmarkUnloadAllReverseChain measures UnloadAll of a chain added
+// dependents first; the cost per plugin must stay flat from 1,000 to
+// 100,000 plugins. Baseline: adding the same plugins (linear).
+func BenchmarkUnloadAllReverseChain(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		defs := reverseChain(n)
+		ctx := context.Background()
+		b.Run(fmt.Sprintf("unload/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				m := plugins.NewManager(extension.NewRegistry())
+				for _, p := range defs {
+					if err := m.Add(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if err := m.UnloadAll(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+		})
+		b.Run(fmt.Sprintf("baseline-add/n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				m := plugins.NewManager(extension.NewRegistry())
+				for _, p := range defs {
+					if err := m.Add(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+		})
+	}
+}
+
+// BenchmarkDisableCascade measures adding the excluded root of a chain
+// last, which disables every other plugin transitively; the cost per plugin
+// must stay flat from 1,000 to 100,000 plugins.
+func BenchmarkDisableCascade(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		defs := reverseChain(n) // p(n-1) ... p1, p0: the root comes last
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				m := plugins.NewManager(extension.NewRegistry(), plugins.Exclude("p0"))
+				for _, p := range defs[:n-1] {
+					if err := m.Add(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if err := m.Add(defs[n-1]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+		})
+	}
+}

@@ -377,19 +377,16 @@ func TestManagerOptionsPrintThemselves(t *testing.T) {
 }
 
 // TestDisablingCascadesDownALongChain adds the excluded root of a
-// 100,000-plugin chain last: disabling its dependents, transitively, used to
-// scan every plugin for each one disabled (quadratic).
+// 100,000-plugin chain last and checks every dependent's reason. Disabling
+// the dependents used to scan every plugin for each one disabled (quadratic);
+// BenchmarkDisableCascade measures it per plugin.
 func TestDisablingCascadesDownALongChain(t *testing.T) {
 	const n = 100_000
 	m := newManager(t, plugins.Exclude("p0"))
 	for i := n - 1; i >= 1; i-- {
 		mustAdd(t, m, plugins.Define(fmt.Sprintf("p%d", i), dep(fmt.Sprintf("p%d", i-1))))
 	}
-	start := time.Now()
-	mustAdd(t, m, plugins.Define("p0"))
-	elapsed := time.Since(start)
-	t.Logf("disabled %d plugins in %s", n, elapsed)
-	assert.Less(t, elapsed, 20*time.Second, "the cascade must be linear")
+	mustAdd(t, m, plugins.Define("p0")) // its speed: BenchmarkDisableCascade
 	ds := m.Plugins()
 	require.Len(t, ds, n)
 	for _, d := range ds {

@@ -255,7 +255,7 @@ func TestReject(t *testing.T) {
 	err := app.Err()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
-	assert.Contains(t, err.Error(), "2 plugin(s) (a, b) but plugins.enabled is off")
+	assert.Contains(t, err.Error(), `2 plugin(s) ("a", "b") but plugins.enabled is off`)
 
 	require.NoError(t, fx.New(fx.NopLogger, plugins.Reject("off")).Err(), "no plugin, nothing to reject")
 }

