@@ -130,8 +130,23 @@ func TestUserRegistryReplacesTheDefault(t *testing.T) {
 		fx.Populate(&reg, &mgr))
 	app.RequireStart().RequireStop()
 	assert.Same(t, reg, mgr.Registry())
-	_, err := goflytest.Assemble(t, "plugins:\n  enabled: true\n")
-	require.NoError(t, err)
+
+	// The report says why: the default registry steps aside for the user's,
+	// and joins when the user gives none.
+	for _, tc := range []struct {
+		desc string
+		opts []gofly.Option
+		want autoconfig.State
+	}{
+		{desc: "user's registry", opts: []gofly.Option{fx.Provide(func() *extension.Registry { return extension.NewRegistry() })}, want: autoconfig.StateNotMatched},
+		{desc: "none given", want: autoconfig.StateMatched},
+	} {
+		a, err := goflytest.Assemble(t, "plugins:\n  enabled: true\n", tc.opts...)
+		require.NoError(t, err, tc.desc)
+		o, ok := a.Report.Find(autoconfig.ExtensionName)
+		require.True(t, ok, tc.desc)
+		assert.Equal(t, tc.want, o.State, tc.desc)
+	}
 }
 
 func TestDebugPrintsTheReport(t *testing.T) {
@@ -187,13 +202,15 @@ func TestAutoConfigAmongOptions(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, fx.New(a.Options...).Err())
 		assert.Equal(t, "mine", s.Name)
-		o, _ := a.Report.Find("store")
+		o, ok := a.Report.Find("store")
+		require.True(t, ok)
 		assert.Equal(t, autoconfig.StateNotMatched, o.State)
 	})
 	t.Run("excluded in code", func(t *testing.T) {
 		a, err := goflytest.Assemble(t, "", defaultStore, gofly.ExcludeAutoConfig("store"))
 		require.NoError(t, err)
-		o, _ := a.Report.Find("store")
+		o, ok := a.Report.Find("store")
+		require.True(t, ok)
 		assert.Equal(t, autoconfig.StateExcluded, o.State)
 	})
 }

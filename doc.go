@@ -21,8 +21,9 @@
 // [Environ], [Defaults], [Properties], [WithConfig], [WithLogger],
 // [LogOutput], [Args], [ReportOutput] or [ExcludeAutoConfig]. Settings may
 // appear anywhere among the fx options; a later setting of the same kind
-// wins, except ConfigYAML, Defaults, Properties and ExcludeAutoConfig, which
-// add up.
+// wins, except ConfigFiles, ConfigYAML, Defaults, Properties and
+// ExcludeAutoConfig, which add up (ConfigFiles and ConfigYAML sources are
+// layered in option order).
 //
 // # Auto-configuration
 //

@@ -60,8 +60,9 @@ func ConfigDir(dir string) Option {
 }
 
 // ConfigFiles names the configuration files to read instead of
-// application.yaml, layered in order. A named file that is missing is an
-// error of class kernel.ErrConfig.
+// application.yaml, layered in order. Given several times, the files add up,
+// layered with the [ConfigYAML] texts in option order. A named file that is
+// missing is an error of class kernel.ErrConfig.
 func ConfigFiles(paths ...string) Option {
 	return setting{fmt.Sprintf("gofly.ConfigFiles(%q)", paths), func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithFiles(paths...))
@@ -69,7 +70,8 @@ func ConfigFiles(paths ...string) Option {
 }
 
 // ConfigYAML uses the given YAML text as the main configuration instead of
-// application.yaml. Given several times, the texts are layered in order.
+// application.yaml. Given several times, the texts are layered in order,
+// with the [ConfigFiles] files in option order.
 func ConfigYAML(yaml string) Option {
 	return setting{"gofly.ConfigYAML(...)", func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithYAML("inline.yaml", []byte(yaml)))

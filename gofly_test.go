@@ -126,6 +126,49 @@ func TestConfigDirAndProfiles(t *testing.T) {
 	assert.Equal(t, []string{"dev", "local"}, a.Config.Profiles())
 }
 
+// TestSettingsAddUpOrReplace pins the rule of the package doc: a later
+// setting of the same kind wins, except those that add up.
+func TestSettingsAddUpOrReplace(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a.yaml", "a: file-a\nb: file-a\nc: file-a\n")
+	write(t, dir, "b.yaml", "b: file-b\n")
+	for _, tc := range []struct {
+		desc string
+		opts []gofly.Option
+		want map[string]string
+	}{
+		{
+			desc: "ConfigFiles and ConfigYAML layer in option order",
+			opts: []gofly.Option{
+				gofly.ConfigFiles(filepath.Join(dir, "a.yaml")), gofly.ConfigYAML("b: yaml\nc: yaml\n"),
+				gofly.ConfigFiles(filepath.Join(dir, "b.yaml")),
+			},
+			want: map[string]string{"a": "file-a", "b": "file-b", "c": "yaml"},
+		},
+		{
+			desc: "Defaults and Properties add up",
+			opts: []gofly.Option{
+				gofly.Defaults(map[string]any{"a": "d1", "b": "d1"}), gofly.Defaults(map[string]any{"b": "d2"}),
+				gofly.Properties(map[string]any{"c": "p1"}), gofly.Properties(map[string]any{"d": "p2"}),
+			},
+			want: map[string]string{"a": "d1", "b": "d2", "c": "p1", "d": "p2"},
+		},
+		{
+			desc: "a later Environ replaces an earlier one",
+			opts: []gofly.Option{gofly.Environ([]string{"GOFLY_A=first", "GOFLY_B=first"}), gofly.Environ([]string{"GOFLY_A=second"})},
+			want: map[string]string{"a": "second", "b": ""},
+		},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			a, err := gofly.Assemble(append([]gofly.Option{gofly.Environ(nil), gofly.LogOutput(&bytes.Buffer{})}, tc.opts...)...)
+			require.NoError(t, err)
+			for key, want := range tc.want {
+				assert.Equal(t, want, a.Config.String(key), key)
+			}
+		})
+	}
+}
+
 func TestWithConfigAndLogger(t *testing.T) {
 	cfg := goflytest.Config(t, "x: 1\n")
 	log := zap.NewNop()

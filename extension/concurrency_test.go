@@ -71,7 +71,7 @@ func concurrentReadersAndWriters(t *testing.T, prio func(rng *rand.Rand, n int) 
 
 	var (
 		done     atomic.Bool
-		readErrs = make(chan error, readers)
+		readErrs = make(chan error, writers+readers) // each goroutine sends at most one
 		kept     atomic.Int64
 		wg, rg   sync.WaitGroup
 	)

@@ -75,23 +75,10 @@ func errRequired(ids []string) error {
 	}
 }
 
-// errUnknownPoint is the error for reading or writing an undeclared point.
-// r.mu must not be held.
+// errUnknownPoint is the error for reading or writing an undeclared point,
+// with a "did you mean" hint among the declared ids. r.mu may be held or not.
 func (r *Registry) errUnknownPoint(id, doing string) error {
-	var known []string
-	if m := r.points.Load(); m != nil {
-		for k, s := range *m {
-			if r.load(s).decl != nil {
-				known = append(known, k)
-			}
-		}
-	}
-	return unknownPoint(id, doing, known)
-}
-
-// errUnknownPointLocked is errUnknownPoint with r.mu held.
-func (r *Registry) errUnknownPointLocked(id, doing string) error {
-	return unknownPoint(id, doing, r.declaredIDsLocked())
+	return unknownPoint(id, doing, r.declaredIDs())
 }
 
 func unknownPoint(id, doing string, known []string) error {
@@ -130,7 +117,3 @@ func quoteAll(ids []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
-
-func quote(s string) string { return fmt.Sprintf("%q", s) }
-
-func itoa(n int) string { return fmt.Sprint(n) }

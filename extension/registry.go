@@ -166,10 +166,10 @@ func (r *Registry) lookup(id string) *slot {
 	return (*m)[id]
 }
 
-// slotLocked returns the slot of id, creating it when create is set.
+// slotLocked returns the slot of id, creating it if there is none.
 // r.mu must be held.
-func (r *Registry) slotLocked(id string, create bool) *slot {
-	if s := r.lookup(id); s != nil || !create {
+func (r *Registry) slotLocked(id string) *slot {
+	if s := r.lookup(id); s != nil {
 		return s
 	}
 	s := &slot{id: id}
@@ -188,6 +188,11 @@ func (r *Registry) slotLocked(id string, create bool) *slot {
 	r.points.Store(&m)
 	return s
 }
+
+// declared reports whether s's id is declared. It reads the published head
+// (one atomic load): no lock, no snapshot rebuild, whether r.mu is held or
+// not.
+func (s *slot) declared() bool { return s.head.Load().typ != nil }
 
 // load returns the current snapshot of s, rebuilding it if a write made it
 // stale. In the steady state it is one atomic load.
@@ -335,7 +340,7 @@ func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
 			}
 		}
 	}
-	s = r.slotLocked(id, true)
+	s = r.slotLocked(id)
 	s.decl = d
 	s.snap.Store(nil)
 	s.publishHead()
@@ -368,24 +373,31 @@ func (r *Registry) UnregisterPoint(id string) bool {
 }
 
 // HasPoint reports whether id is a declared extension point. It takes no lock
-// in the steady state.
+// and allocates nothing.
 func (r *Registry) HasPoint(id string) bool {
 	s := r.lookup(id)
-	return s != nil && r.load(s).decl != nil
+	return s != nil && s.declared()
 }
 
 // PointIDs returns the ids of the declared points, sorted. Undeclared ids that
 // have extensions (lenient registries) are not listed.
 func (r *Registry) PointIDs() []string {
+	ids := r.declaredIDs()
+	sort.Strings(ids)
+	return ids
+}
+
+// declaredIDs returns the declared ids, unsorted. It takes no lock, so it
+// serves with or without r.mu held.
+func (r *Registry) declaredIDs() []string {
 	var ids []string
 	if m := r.points.Load(); m != nil {
 		for id, s := range *m {
-			if r.load(s).decl != nil {
+			if s.declared() {
 				ids = append(ids, id)
 			}
 		}
 	}
-	sort.Strings(ids)
 	return ids
 }
 
@@ -477,9 +489,9 @@ func (r *Registry) registerLocked(id string, ext any, priority int) (Registratio
 	s := r.lookup(id)
 	switch {
 	case (s == nil || s.decl == nil) && r.strict:
-		return Registration{}, r.errUnknownPointLocked(id, "registering extensions for it")
+		return Registration{}, r.errUnknownPoint(id, "registering extensions for it")
 	case s == nil:
-		s = r.slotLocked(id, true)
+		s = r.slotLocked(id)
 	case s.decl != nil && !fits(s.decl.typ, ext):
 		return Registration{}, errNotImplemented(id, s.decl.typ, ext)
 	}
@@ -672,19 +684,6 @@ func (r *Registry) CheckRequired() error {
 		return nil
 	}
 	return errRequired(missing)
-}
-
-// declaredIDsLocked returns the declared ids, unsorted. r.mu must be held.
-func (r *Registry) declaredIDsLocked() []string {
-	var ids []string
-	if m := r.points.Load(); m != nil {
-		for id, s := range *m {
-			if s.decl != nil {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
 }
 
 // String describes the registry for debugging: its declared points and their

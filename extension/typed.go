@@ -1,6 +1,7 @@
 package extension
 
 import (
+	"strconv"
 	"unsafe"
 
 	"github.com/gofly-framework/gofly/kernel"
@@ -116,7 +117,7 @@ func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
 	if s == nil {
 		if r == nil {
 			return zero, &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: p.ID(),
-				Msg: "extension point " + quote(p.ID()) + " is not registered: the registry is nil"}
+				Msg: "extension point " + strconv.Quote(p.ID()) + " is not registered: the registry is nil"}
 		}
 		return zero, r.errUnknownPoint(p.ID(), "reading its extensions")
 	}
@@ -157,7 +158,7 @@ func View[T any](r *Registry, p Point[T]) Extensions[T] {
 	s := p.slotIn(r)
 	if s == nil {
 		r.mu.Lock()
-		s = r.slotLocked(p.def.id, true)
+		s = r.slotLocked(p.def.id)
 		r.mu.Unlock()
 	}
 	return Extensions[T]{r: r, s: s, key: p.def.decl.key}
@@ -208,5 +209,5 @@ func (e Extensions[T]) ID() string {
 
 // String renders the view for debugging, e.g. `Extensions["formatters"](2)`.
 func (e Extensions[T]) String() string {
-	return "Extensions[" + quote(e.ID()) + "](" + itoa(e.Len()) + ")"
+	return "Extensions[" + strconv.Quote(e.ID()) + "](" + strconv.Itoa(e.Len()) + ")"
 }

@@ -81,8 +81,11 @@ func (r Runner) Started() Runner { r.start = true; return r }
 // check returns, failing the test if it does not stop cleanly.
 func (r Runner) Run(tb testing.TB, check func(c *Context)) {
 	tb.Helper()
-	opts := make([]gofly.Option, 0, len(r.opts)+3)
-	opts = append(opts, gofly.Environ(r.env), gofly.Properties(r.props))
+	opts := make([]gofly.Option, 0, len(r.opts)+2)
+	opts = append(opts, gofly.Environ(r.env))
+	if len(r.props) > 0 {
+		opts = append(opts, gofly.Properties(r.props))
+	}
 	opts = append(opts, r.opts...)
 	c := &Context{tb: tb}
 	c.assembly, c.err = Assemble(tb, r.yaml, opts...)

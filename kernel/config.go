@@ -412,7 +412,6 @@ func goLayer(kind layerKind, source string, maps []map[string]any, env map[strin
 // GOFLY_PROFILES_ACTIVE, else gofly.profiles.active from the defaults and
 // main sources. Names are validated; repeated names keep their first place.
 func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]string, error) {
-	const key = "gofly.profiles.active"
 	var names []string
 	var source string
 	switch {
@@ -421,7 +420,7 @@ func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]strin
 	case strings.TrimSpace(env[profilesEnv]) != "":
 		names, source = splitList(env[profilesEnv]), "env "+profilesEnv
 	default:
-		raw, src := lookupLayers(c.layers, key)
+		raw, src := lookupLayers(c.layers, profilesKey)
 		if raw == nil {
 			return nil, nil
 		}
@@ -436,20 +435,20 @@ func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]strin
 			for _, e := range r {
 				s, ok := e.(string)
 				if !ok {
-					return nil, c.keyError(key, fmt.Sprint(e), source,
+					return nil, c.keyError(profilesKey, fmt.Sprint(e), source,
 						fmt.Sprintf("cannot use %s as a profile name: want a list of names or a comma-separated string", describe(e)))
 				}
 				names = append(names, strings.TrimSpace(s))
 			}
 		default:
-			return nil, c.keyError(key, fmt.Sprint(raw), source,
+			return nil, c.keyError(profilesKey, fmt.Sprint(raw), source,
 				fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(raw)))
 		}
 	}
 	var out []string
 	for _, n := range names {
 		if !validProfile(n) {
-			return nil, &ConfigError{Key: key, Value: n, Source: source, Msg: fmt.Sprintf(
+			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf(
 				"invalid profile name %q from %s: use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"",
 				n, source)}
 		}
