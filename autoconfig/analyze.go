@@ -308,11 +308,8 @@ func analyzeMissingType(err error, r *Report) (Analysis, bool) {
 				p, t, exclusionSource(r, p), t))
 		case StateNotMatched:
 			why := ""
-			for _, c := range out.Conditions {
-				if c.Evaluated && !c.Match {
-					why = fmt.Sprintf(": %s: %s", c.Condition, c.Message)
-					break
-				}
+			if c, ok := firstMismatch(out); ok {
+				why = fmt.Sprintf(": %s: %s", c.Condition, c.Message)
 			}
 			actions = append(actions, fmt.Sprintf("Auto-configuration %q provides %s but did not match%s. Make its conditions hold (see the condition report: --debug), or provide %s yourself.",
 				p, t, why, t))
@@ -321,6 +318,17 @@ func analyzeMissingType(err error, r *Report) (Analysis, bool) {
 		}
 	}
 	return Analysis{Description: d.String(), Action: strings.Join(actions, "\n")}, true
+}
+
+// firstMismatch returns the condition that made out not match: the first
+// evaluated one that did not match.
+func firstMismatch(out AutoConfigOutcome) (ConditionOutcome, bool) {
+	for _, c := range out.Conditions {
+		if c.Evaluated && !c.Match {
+			return c, true
+		}
+	}
+	return ConditionOutcome{}, false
 }
 
 func exclusionSource(r *Report, name string) string {
@@ -496,11 +504,8 @@ func analyzePluginsOff(err error, r *Report) (Analysis, bool) {
 			PluginsName, ExcludeKey)
 	} else {
 		why := ""
-		for _, c := range out.Conditions {
-			if c.Evaluated && !c.Match {
-				why = ": " + c.Message
-				break
-			}
+		if c, ok := firstMismatch(out); ok {
+			why = ": " + c.Message
 		}
 		desc += fmt.Sprintf("did not match%s, so the app has no plugin manager.", why)
 		action = fmt.Sprintf("Set %s: true in application.yaml (or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the application's options.",

@@ -2,6 +2,7 @@ package autoconfig
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -192,14 +193,15 @@ func CollectDefaults(candidates []*AutoConfig) (map[string]any, error) {
 		sort.Strings(keys)
 		for _, k := range keys {
 			v := c.defaults[k]
-			if prev, ok := owner[k]; ok && !equalValues(out[k], v) {
-				return nil, configError(k, "defaults",
-					fmt.Sprintf("auto-configurations %q and %q give different defaults for key %q (%v and %v): keep the default in one of them",
-						prev, c.name, k, out[k], v), nil)
+			if prev, ok := owner[k]; ok {
+				if !reflect.DeepEqual(out[k], v) {
+					return nil, configError(k, "defaults",
+						fmt.Sprintf("auto-configurations %q and %q give different defaults for key %q (%v and %v): keep the default in one of them",
+							prev, c.name, k, out[k], v), nil)
+				}
+				continue
 			}
-			if _, ok := owner[k]; !ok {
-				owner[k] = c.name
-			}
+			owner[k] = c.name
 			out[k] = v
 		}
 	}

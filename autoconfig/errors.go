@@ -1,10 +1,6 @@
 package autoconfig
 
-import (
-	"reflect"
-
-	"github.com/gofly-framework/gofly/kernel"
-)
+import "github.com/gofly-framework/gofly/kernel"
 
 // orderCycleText starts the message of the error Evaluate returns when the
 // candidates cannot be ordered; the "autoconfig-order" analyzer looks for it.
@@ -20,5 +16,3 @@ func configError(key, source, msg string, cause error) error {
 func plainError(msg string, cause error) error {
 	return kernel.NewError(kernel.ErrConfig, msg, cause)
 }
-
-func equalValues(a, b any) bool { return reflect.DeepEqual(a, b) }

@@ -192,7 +192,8 @@ func BenchmarkUnloadAllReverseChain(b *testing.B) {
 
 // BenchmarkDisableCascade measures adding the excluded root of a chain
 // last, which disables every other plugin transitively; the cost per plugin
-// must stay flat from 1,000 to 100,000 plugins.
+// must stay flat from 1,000 to 100,000 plugins. Baseline: baseline-add of
+// BenchmarkUnloadAllReverseChain, adding the same plugins.
 func BenchmarkDisableCascade(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		defs := reverseChain(n) // p(n-1) ... p1, p0: the root comes last
@@ -213,5 +214,38 @@ func BenchmarkDisableCascade(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
 		})
+	}
+}
+
+// BenchmarkAddExcluded measures adding n plugins that plugins.exclude
+// disables, which looks for the plugins requiring each one; the cost per
+// plugin must stay flat from 1,000 to 100,000 plugins. Baseline: adding the
+// same plugins enabled.
+func BenchmarkAddExcluded(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		defs := make([]*plugins.Plugin, n)
+		for i := range defs {
+			defs[i] = plugins.Define(fmt.Sprintf("p%d", i))
+		}
+		for _, bc := range []struct {
+			name string
+			opts []plugins.ManagerOption
+		}{
+			{"excluded", []plugins.ManagerOption{plugins.Exclude("p*")}},
+			{"baseline-enabled", nil},
+		} {
+			b.Run(fmt.Sprintf("%s/n=%d", bc.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					m := plugins.NewManager(extension.NewRegistry(), bc.opts...)
+					for _, p := range defs {
+						if err := m.Add(p); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/plugin")
+			})
+		}
 	}
 }

@@ -3,6 +3,7 @@ package plugins_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,7 +96,7 @@ func TestFilters(t *testing.T) {
 					assert.Empty(t, d.FailedReason)
 				}
 			}
-			assert.Equal(t, tt.enabled, join(enabled))
+			assert.Equal(t, tt.enabled, strings.Join(enabled, " "))
 			decisions := map[string]plugins.Decision{}
 			for _, d := range m.Decisions() {
 				decisions[d.Plugin] = d
@@ -109,17 +110,6 @@ func TestFilters(t *testing.T) {
 			}
 		})
 	}
-}
-
-func join(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += v
-	}
-	return out
 }
 
 func TestDecisionsAreSortedAndPrintable(t *testing.T) {
@@ -226,6 +216,54 @@ func TestDisabledPluginsAndTheirDependents(t *testing.T) {
 			}
 			require.NoError(t, m.UnloadAll(ctx))
 			assert.Empty(t, reg.PointIDs())
+		})
+	}
+}
+
+// TestDisablingSkipsRemovedPlugins disables a dependency after some of its
+// dependents were removed (before and after the manager compacts its
+// entries), one of them added again: only the plugins present are
+// disabled, each once.
+func TestDisablingSkipsRemovedPlugins(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		desc   string
+		remove []string
+		readd  []string
+		want   []string
+		states string
+	}{
+		{
+			desc:   "removed, not compacted yet",
+			remove: []string{"c"},
+			want:   []string{"off:UNLOADED>DISABLED", "b:LOADED>DISABLED", "d:LOADED>DISABLED"},
+			states: "b=DISABLED d=DISABLED e=LOADED off=DISABLED",
+		},
+		{
+			desc:   "compacted, one added again",
+			remove: []string{"b", "c", "e"},
+			readd:  []string{"b"},
+			want:   []string{"off:UNLOADED>DISABLED", "d:LOADED>DISABLED", "b:LOADED>DISABLED"},
+			states: "b=DISABLED d=DISABLED off=DISABLED",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			var l events
+			m := newManager(t, plugins.Exclude("off"), plugins.WithListener(l.listen))
+			mustAdd(t, m, plugins.Define("b", dep("off")), plugins.Define("c", dep("off")), plugins.Define("d", dep("off")), plugins.Define("e"))
+			for _, id := range tt.remove {
+				removed, err := m.Remove(ctx, id)
+				require.NoError(t, err)
+				require.True(t, removed)
+			}
+			for _, id := range tt.readd {
+				mustAdd(t, m, plugins.Define(id, dep("off")))
+			}
+			l.reset()
+			mustAdd(t, m, plugins.Define("off"))
+			assert.Equal(t, tt.want, l.strings())
+			assert.Equal(t, tt.states, states(m))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"cmp"
 	"context"
 	"reflect"
 	"slices"
@@ -209,13 +210,13 @@ func decorateRegistry(in decorateIn) (*extension.Registry, error) {
 	if in.Config != nil {
 		opts = append(opts, WithConfig(in.Config))
 	}
-	slices.SortFunc(in.Options, func(a, b *fxOptions) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortFunc(in.Options, func(a, b *fxOptions) int { return cmp.Compare(a.seq, b.seq) })
 	for _, o := range in.Options {
 		opts = append(opts, o.opts...)
 	}
 	m := NewManager(in.Registry, opts...)
 	ps := slices.Clone(in.Plugins)
-	slices.SortFunc(ps, func(a, b *fxPlugin) int { return cmpSeq(a.seq, b.seq) })
+	slices.SortFunc(ps, func(a, b *fxPlugin) int { return cmp.Compare(a.seq, b.seq) })
 	m.opMu.Lock()
 	defer m.opMu.Unlock()
 	for _, fp := range ps {
@@ -225,16 +226,6 @@ func decorateRegistry(in decorateIn) (*extension.Registry, error) {
 	}
 	in.Cell.m = m
 	return in.Registry, nil
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // provideManager returns the manager the decorator built; asking for the
@@ -250,12 +241,11 @@ type wireIn struct {
 
 // wireLifecycle binds the plugins' graph hooks and appends the manager's one
 // pair of fx hooks.
-func wireLifecycle(in wireIn) error {
+func wireLifecycle(in wireIn) {
 	for _, b := range in.Bindings {
 		in.Manager.bind(b)
 	}
 	in.Lifecycle.Append(fx.Hook{OnStart: in.Manager.StartAll, OnStop: in.Manager.StopAll})
-	return nil
 }
 
 // bind gives b's plugin in m its graph-bound hooks.

@@ -375,39 +375,43 @@ func TestStopAllWorksWhenPluginsNoLongerResolve(t *testing.T) {
 func TestHookContext(t *testing.T) {
 	ctx := context.Background()
 	type key struct{}
+	// Hooks run on their own goroutines: they record what they see, and the
+	// test goroutine checks it (require's FailNow must not run in a hook).
 	var startDeadline, stopDeadline time.Duration
-	var sawValue bool
+	var sawValue, startHasDeadline, stopHasDeadline bool
 	m := newManager(t, plugins.StartTimeout(time.Hour), plugins.StopTimeout(time.Minute))
 	mustAdd(t, m, plugins.Define("a",
 		plugins.OnStart(func(ctx context.Context) error {
 			d, ok := ctx.Deadline()
-			require.True(t, ok)
-			startDeadline = time.Until(d)
+			startHasDeadline, startDeadline = ok, time.Until(d)
 			sawValue = ctx.Value(key{}) == "v"
 			return nil
 		}),
 		plugins.OnStop(func(ctx context.Context) error {
 			d, ok := ctx.Deadline()
-			require.True(t, ok)
-			stopDeadline = time.Until(d)
+			stopHasDeadline, stopDeadline = ok, time.Until(d)
 			return nil
 		}),
 	))
 	require.NoError(t, m.StartAll(context.WithValue(ctx, key{}, "v")))
 	require.NoError(t, m.StopAll(ctx))
+	assert.True(t, startHasDeadline, "OnStart has a deadline")
+	assert.True(t, stopHasDeadline, "OnStop has a deadline")
 	assert.True(t, sawValue, "the hook's context derives from the caller's")
 	assert.InDelta(t, time.Hour.Seconds(), startDeadline.Seconds(), 5)
 	assert.InDelta(t, time.Minute.Seconds(), stopDeadline.Seconds(), 5)
 
 	t.Run("default timeouts", func(t *testing.T) {
 		var left time.Duration
+		var has bool
 		m := newManager(t)
 		mustAdd(t, m, plugins.Define("a", plugins.OnStart(func(ctx context.Context) error {
-			d, _ := ctx.Deadline()
-			left = time.Until(d)
+			d, ok := ctx.Deadline()
+			has, left = ok, time.Until(d)
 			return nil
 		})))
 		require.NoError(t, m.StartAll(ctx))
+		assert.True(t, has)
 		assert.InDelta(t, plugins.DefaultStartTimeout.Seconds(), left.Seconds(), 2)
 	})
 	t.Run("no timeout", func(t *testing.T) {

@@ -33,15 +33,19 @@ type Manager struct {
 
 	opMu sync.Mutex // serialises operations; held while hooks run
 
-	mu        sync.RWMutex // guards everything below
-	ents      []*entry     // add order; may hold removed entries (gone), see unload
-	nGone     int          // how many entries of ents are gone
-	byID      map[string]*entry
-	g         *graph      // nil when stale
-	res       *resolution // nil when stale
-	points    map[string]*pointRef
-	listeners []listenerSlot
-	nextL     int
+	mu    sync.RWMutex // guards everything below
+	ents  []*entry     // add order; may hold removed entries (gone), see unload
+	nGone int          // how many entries of ents are gone
+	byID  map[string]*entry
+	// requiredBy lists, per id, the entries that require it (a required
+	// dependency), in add order; like ents, it may hold gone entries until
+	// the next compaction.
+	requiredBy map[string][]*entry
+	g          *graph      // nil when stale
+	res        *resolution // nil when stale
+	points     map[string]*pointRef
+	listeners  []listenerSlot
+	nextL      int
 }
 
 // entry is a plugin in a manager.
@@ -80,10 +84,11 @@ func NewManager(reg *extension.Registry, opts ...ManagerOption) *Manager {
 		reg = extension.NewRegistry()
 	}
 	m := &Manager{
-		reg:    reg,
-		conf:   defaultManagerConfig(),
-		byID:   make(map[string]*entry),
-		points: make(map[string]*pointRef),
+		reg:        reg,
+		conf:       defaultManagerConfig(),
+		byID:       make(map[string]*entry),
+		requiredBy: make(map[string][]*entry),
+		points:     make(map[string]*pointRef),
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -171,6 +176,7 @@ func (m *Manager) add(p *Plugin, allowUnbound bool) error {
 	m.mu.Lock()
 	m.ents = append(m.ents, e)
 	m.byID[p.id] = e
+	m.indexRequirements(e)
 	m.invalidate()
 	m.mu.Unlock()
 	m.emit(StateChange{Plugin: p.id, Old: StateUnloaded, New: e.state, Reason: e.reason, At: now})
@@ -181,31 +187,30 @@ func (m *Manager) add(p *Plugin, allowUnbound bool) error {
 	return nil
 }
 
-// cascadeDisabled disables, transitively, the plugins that require e and are
-// not STARTED (a plugin can only be STARTED when its required dependencies
-// were present, so in practice none is). It indexes the requirements once, so
-// it is linear in the plugins and their dependencies.
-func (m *Manager) cascadeDisabled(root *entry) {
-	m.mu.RLock()
-	requiredBy := make(map[string][]*entry) // in add order
-	for _, o := range m.ents {
-		if o.gone || o.state == StateDisabled || o.state == StateStarted {
-			continue
-		}
-		for _, d := range o.def.deps { // entries for one id are merged
-			if !d.Optional {
-				requiredBy[d.ID] = append(requiredBy[d.ID], o)
-			}
+// indexRequirements records e in m.requiredBy under each id it requires;
+// m.mu must be held.
+func (m *Manager) indexRequirements(e *entry) {
+	for _, d := range e.def.deps { // entries for one id are merged
+		if !d.Optional {
+			m.requiredBy[d.ID] = append(m.requiredBy[d.ID], e)
 		}
 	}
-	m.mu.RUnlock()
+}
+
+// cascadeDisabled disables, transitively, the plugins that require root and are
+// not STARTED (a plugin can only be STARTED when its required dependencies
+// were present, so in practice none is). It reads the manager's index of
+// requirements, so it costs time only for the plugins that require a
+// disabled one: adding many DISABLED plugins stays linear.
+func (m *Manager) cascadeDisabled(root *entry) {
 	queue := []*entry{root}
 	for k := 0; k < len(queue); k++ {
 		cur := queue[k]
 		var deps []*entry
 		m.mu.RLock()
-		for _, o := range requiredBy[cur.def.id] {
-			if o.state != StateDisabled { // not disabled by an earlier step
+		for _, o := range m.requiredBy[cur.def.id] {
+			// Present, neither DISABLED (by a filter or an earlier step) nor STARTED.
+			if !o.gone && o.state != StateDisabled && o.state != StateStarted {
 				deps = append(deps, o)
 			}
 		}
@@ -550,6 +555,10 @@ func (m *Manager) unload(ctx context.Context, e *entry) error {
 	if m.nGone*2 > len(m.ents) {
 		m.ents = slices.DeleteFunc(m.ents, func(o *entry) bool { return o.gone })
 		m.nGone = 0
+		clear(m.requiredBy)
+		for _, o := range m.ents {
+			m.indexRequirements(o)
+		}
 	}
 	m.invalidate()
 	m.mu.Unlock()

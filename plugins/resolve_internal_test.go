@@ -37,7 +37,7 @@ func TestOrderIsCached(t *testing.T) {
 	assert.Nil(t, m.res, "Remove invalidates the order")
 }
 
-// benchGraph returns n entries where plugin k depends on up to three earlier
+// benchEntries returns n entries where plugin k depends on up to three earlier
 // plugins (1, 7 and 31 places back), added in reverse so that the sort has
 // to work, plus a chain when chain is set.
 func benchEntries(n int, chain bool) []*entry {

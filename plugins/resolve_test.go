@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -206,10 +205,8 @@ func TestResolveLongChainWithoutStackOverflow(t *testing.T) {
 		}
 		mustAdd(t, m, plugins.Define(fmt.Sprintf("p%d", i), opts...))
 	}
-	start := time.Now()
-	order, err := m.Order()
+	order, err := m.Order() // its speed: BenchmarkResolve
 	require.NoError(t, err)
-	t.Logf("resolved %d plugins in %s", n, time.Since(start))
 	require.Len(t, order, n)
 	assert.Equal(t, "p0", order[0])
 	assert.Equal(t, fmt.Sprintf("p%d", n-1), order[n-1])

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -54,14 +53,14 @@ func newAdmin(s *Server) *admin {
 	a.mux.HandleFunc("GET "+p, a.index)
 	a.mux.HandleFunc("GET "+p+"/{$}", a.index)
 	a.mux.HandleFunc("GET "+p+adminPlugins, func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, a.plugins())
+		writeJSON(w, http.StatusOK, a.plugins(s.descriptors()))
 	})
 	a.mux.HandleFunc("GET "+p+adminExtensions, func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, a.extensions())
 	})
 	a.mux.HandleFunc("GET "+p+adminConditions, a.conditions)
 	a.mux.HandleFunc("GET "+p+adminHealth, func(w http.ResponseWriter, _ *http.Request) {
-		h := a.health()
+		h := a.health(s.descriptors())
 		code := http.StatusOK
 		if !h.Ready {
 			code = http.StatusServiceUnavailable
@@ -69,10 +68,10 @@ func newAdmin(s *Server) *admin {
 		writeJSON(w, code, h)
 	})
 	a.mux.HandleFunc("GET "+p+adminDOT, func(w http.ResponseWriter, _ *http.Request) {
-		writeText(w, "text/vnd.graphviz; charset=utf-8", pluginGraphDOT(a.descriptors()))
+		writeText(w, "text/vnd.graphviz; charset=utf-8", pluginGraphDOT(s.descriptors()))
 	})
 	a.mux.HandleFunc("GET "+p+adminMermaid, func(w http.ResponseWriter, _ *http.Request) {
-		writeText(w, "text/plain; charset=utf-8", pluginGraphMermaid(a.descriptors()))
+		writeText(w, "text/plain; charset=utf-8", pluginGraphMermaid(s.descriptors()))
 	})
 	return a
 }
@@ -98,13 +97,6 @@ func (a *admin) authorized(r *http.Request) bool {
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
 	return subtle.ConstantTimeCompare(sum[:], a.token[:]) == 1
-}
-
-func (a *admin) descriptors() []plugins.Descriptor {
-	if a.s.manager == nil {
-		return nil
-	}
-	return a.s.manager.Plugins()
 }
 
 // --- the views the endpoints serve ---------------------------------------------
@@ -146,7 +138,8 @@ type decisionView struct {
 	Reasons []string `json:"reasons"`
 }
 
-func (a *admin) plugins() pluginsView {
+// plugins is the /plugins view of descs, the manager's plugins.
+func (a *admin) plugins(descs []plugins.Descriptor) pluginsView {
 	v := pluginsView{Order: []string{}, Plugins: []pluginView{}, Decisions: []decisionView{}}
 	m := a.s.manager
 	if m == nil {
@@ -158,7 +151,7 @@ func (a *admin) plugins() pluginsView {
 	} else if order != nil {
 		v.Order = order
 	}
-	for _, d := range m.Plugins() {
+	for _, d := range descs {
 		pv := pluginView{
 			ID: d.ID, Version: d.Version, Name: d.Name, Author: d.Author, Description: d.Description,
 			Tags: nonNil(d.Tags), State: d.State.String(), DependsOn: []dependencyView{}, FailedReason: d.FailedReason,
@@ -229,20 +222,7 @@ func (a *admin) conditions(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "this app has no condition report (it was not built by the gofly facade)"})
 		return
 	}
-	b, err := a.s.report.MarshalJSON()
-	if err != nil {
-		http.Error(w, "encoding the report failed", http.StatusInternalServerError)
-		return
-	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		http.Error(w, "encoding the report failed", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	out.WriteByte('\n')
-	_, _ = w.Write(out.Bytes())
+	writeJSON(w, http.StatusOK, a.s.report) // *autoconfig.Report marshals itself
 }
 
 // healthView is the body of /health.
@@ -268,8 +248,9 @@ type serverView struct {
 	TokenRequired bool   `json:"tokenRequired"`
 }
 
-func (a *admin) health() healthView {
-	ready, reasons := a.s.Readiness()
+// health is the /health view, with descs the manager's plugins.
+func (a *admin) health(descs []plugins.Descriptor) healthView {
+	ready, reasons := a.s.readiness(descs)
 	h := healthView{
 		Live: true, Ready: ready, Reasons: nonNil(reasons), Plugins: []pluginState{},
 		Server: serverView{
@@ -285,7 +266,7 @@ func (a *admin) health() healthView {
 	default:
 		h.Phase = "stopping"
 	}
-	for _, d := range a.descriptors() {
+	for _, d := range descs {
 		h.Plugins = append(h.Plugins, pluginState{ID: d.ID, State: d.State.String()})
 	}
 	return h
@@ -307,9 +288,9 @@ type pageData struct {
 type pageLink struct{ Href, Text string }
 
 func (a *admin) index(w http.ResponseWriter, _ *http.Request) {
-	descs := a.descriptors()
+	descs := a.s.descriptors() // one snapshot for the whole page
 	data := pageData{
-		Path: a.path, Health: a.health(), Plugins: a.plugins(), Extensions: a.extensions(), Report: a.s.report,
+		Path: a.path, Health: a.health(descs), Plugins: a.plugins(descs), Extensions: a.extensions(), Report: a.s.report,
 		Mermaid: pluginGraphMermaid(descs), DOT: pluginGraphDOT(descs),
 	}
 	for _, l := range []string{adminHealth, adminPlugins, adminExtensions, adminConditions, adminDOT, adminMermaid} {

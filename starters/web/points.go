@@ -79,17 +79,8 @@ func RouteFunc(pattern string, f func(http.ResponseWriter, *http.Request)) Endpo
 // everything below it, and h sees "/users" for "/api/users".
 func Mount(prefix string, h http.Handler) Endpoint {
 	prefix = strings.TrimRight(prefix, "/")
-	path := prefix
-	if i := strings.IndexAny(prefix, " \t"); i >= 0 {
-		path = strings.TrimLeft(prefix[i+1:], " \t")
-	}
-	if j := strings.IndexByte(path, '/'); j >= 0 {
-		path = path[j:]
-	} else {
-		path = ""
-	}
 	if h == nil {
 		return route{pattern: prefix + "/"}
 	}
-	return route{pattern: prefix + "/", h: http.StripPrefix(path, h), mounted: h}
+	return route{pattern: prefix + "/", h: http.StripPrefix(patternPath(prefix), h), mounted: h}
 }

@@ -43,7 +43,10 @@ func (p *probes) serve(w http.ResponseWriter, r *http.Request, live bool) {
 // must be STARTED or DISABLED. The reasons come in that order, plugins sorted
 // by id, and name phases, plugin ids and states only: /readyz serves them to
 // anyone, so they hold no error text.
-func (s *Server) Readiness() (bool, []string) {
+func (s *Server) Readiness() (bool, []string) { return s.readiness(s.descriptors()) }
+
+// readiness is Readiness with descs, a snapshot of the manager's plugins.
+func (s *Server) readiness(descs []plugins.Descriptor) (bool, []string) {
 	var reasons []string
 	if s.status != nil {
 		if ph := s.status.Phase(); ph != kernel.PhaseStarted {
@@ -52,14 +55,21 @@ func (s *Server) Readiness() (bool, []string) {
 	} else if !s.running.Load() {
 		reasons = append(reasons, "the web server is not serving")
 	}
-	if s.manager != nil {
-		for _, d := range s.manager.Plugins() {
-			if d.State != plugins.StateStarted && d.State != plugins.StateDisabled {
-				reasons = append(reasons, fmt.Sprintf("plugin %q is %s", d.ID, d.State))
-			}
+	for _, d := range descs {
+		if d.State != plugins.StateStarted && d.State != plugins.StateDisabled {
+			reasons = append(reasons, fmt.Sprintf("plugin %q is %s", d.ID, d.State))
 		}
 	}
 	return len(reasons) == 0, reasons
+}
+
+// descriptors returns a snapshot of the manager's plugins, sorted by id; nil
+// without a manager.
+func (s *Server) descriptors() []plugins.Descriptor {
+	if s.manager == nil {
+		return nil
+	}
+	return s.manager.Plugins()
 }
 
 // writeJSON writes v as indented JSON with the status code.

@@ -262,7 +262,8 @@ func (s *Server) Start(ctx context.Context) error {
 // longer serves. When requests are still in flight at the deadline (the
 // earlier of ctx's and Settings.ShutdownTimeout), it closes their connections
 // and returns an error of class kernel.ErrGofly wrapping the deadline's
-// error. Stop before Start, or a second Stop, does nothing.
+// error. A second Stop does nothing. Stop before Start only marks the server
+// stopped (ShuttingDown closes, and a later Start is an error).
 func (s *Server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
