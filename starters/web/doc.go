@@ -34,8 +34,9 @@
 // "POST /items", "/static/") and its handler; [Route], [RouteFunc] and
 // [Mount] build one. [Middleware] is a point of [MiddlewareFunc], ordered by
 // priority: the highest priority is the outermost. Both are read when the
-// server starts, from the registry the plugins were added to; [Server.Reload]
-// reads them again. Two routes whose patterns conflict (ServeMux would panic)
+// server starts, from the registry the plugins were added to, and again
+// whenever a plugin is added to or removed from the manager while the server
+// runs; [Server.Reload] reads them after other changes of the registry. Two routes whose patterns conflict (ServeMux would panic)
 // fail the start with an error of class kernel.ErrExtension naming both
 // patterns, their handlers and priorities; so does a route on a path the
 // starter serves itself (the probes, the admin subtree).
@@ -91,8 +92,9 @@
 //   - The server needs an *extension.Registry. The facade provides one when
 //     plugins are on, and, with plugins off, when extension.enabled is true,
 //     which the starter sets among its defaults.
-//   - Routes are read at start (and by Reload), not on every change of the
-//     registry: a plugin removed at run time keeps its routes until Reload.
+//   - Routes are read at start, when the plugin manager adds or removes a
+//     plugin, and by Reload, not on every change of the registry: an
+//     extension contributed by hand at run time waits for Reload.
 //   - A handler that never returns outlives Stop: after the shutdown deadline
 //     its connection is closed, but its goroutine is the handler's own.
 //   - A route more specific than the admin subtree but outside it, such as

@@ -55,6 +55,8 @@ type Server struct {
 	running atomic.Bool                  // between a successful Start and Stop
 	addr    atomic.Pointer[string]       // the bound address, once started
 
+	unlisten atomic.Pointer[func()] // removes the plugin listener that Start adds
+
 	mu           sync.Mutex // serialises Start, Stop and Reload
 	state        int        // stateNew, stateStarted, stateStopped
 	srv          *http.Server
@@ -255,7 +257,28 @@ func (s *Server) Start(ctx context.Context) error {
 		}
 	}(s.srv, s.served)
 	s.log.Info("web server listening", zap.String("address", addr), zap.String("url", s.URL()))
+	if s.manager != nil {
+		// Plugins added or removed at run time bring or take their routes
+		// and middleware: rebuild the handler. AddListener only takes the
+		// manager's state lock briefly, never its operation lock.
+		remove := s.manager.AddListener(s.onPluginChange)
+		s.unlisten.Store(&remove)
+	}
 	return nil
+}
+
+// onPluginChange reloads the routes when a plugin joins or leaves the
+// manager (its extensions are registered before it joins and unregistered
+// before it leaves). A route conflict keeps the current handler and is
+// logged.
+func (s *Server) onPluginChange(ch plugins.StateChange) {
+	if ch.Old != plugins.StateUnloaded && ch.New != plugins.StateUnloaded {
+		return
+	}
+	if err := s.Reload(); err != nil {
+		s.log.Error("reloading the web routes after a plugin change failed; the previous routes stay",
+			zap.String("plugin", ch.Plugin), zap.Error(err))
+	}
 }
 
 // Stop shuts the server down gracefully (see [Server]) and waits until it no
@@ -265,6 +288,10 @@ func (s *Server) Start(ctx context.Context) error {
 // error. A second Stop does nothing. Stop before Start only marks the server
 // stopped (ShuttingDown closes, and a later Start is an error).
 func (s *Server) Stop(ctx context.Context) error {
+	// Outside s.mu: a plugin change being handled waits for s.mu in Reload.
+	if remove := s.unlisten.Swap(nil); remove != nil {
+		(*remove)()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.state != stateStarted {
@@ -301,9 +328,11 @@ func (s *Server) Stop(ctx context.Context) error {
 
 // Reload rebuilds the handler from the registry's current routes and
 // middleware and swaps it in atomically: requests already being served
-// finish with the old one. Call it after plugins were added or removed at
-// run time. On error (a route conflict) the server keeps its handler.
-// Before Start it only checks the routes.
+// finish with the old one. A server given a plugin manager ([WithManager])
+// reloads by itself while it runs, whenever a plugin is added to or removed
+// from the manager; call Reload after changing the registry by other means.
+// On error (a route conflict) the server keeps its handler. Before Start it
+// only checks the routes.
 func (s *Server) Reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -464,3 +464,39 @@ func serve(srv *web.Server, method, path string, headers ...string) (int, string
 	srv.Handler().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String(), rec.Header()
 }
+
+// Plugins added or removed while the app runs bring and take their routes.
+func TestRoutesFollowPluginsAtRunTime(t *testing.T) {
+	var m *plugins.Manager
+	srv := startApp(t, pluginsOn,
+		plugins.New("base", plugins.Extend(web.Routes, web.RouteFunc("GET /base", text("base")), 0)),
+		fx.Populate(&m))
+	c := newClient(t)
+	code, _ := get(t, c, srv.URL()+"/late")
+	require.Equal(t, http.StatusNotFound, code)
+
+	late := plugins.Define("late", plugins.Extend(web.Routes, web.RouteFunc("GET /late", text("late")), 0))
+	require.NoError(t, m.Add(late))
+	code, body := get(t, c, srv.URL()+"/late")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "late", body)
+
+	removed, err := m.Remove(context.Background(), "late")
+	require.NoError(t, err)
+	require.True(t, removed)
+	code, _ = get(t, c, srv.URL()+"/late")
+	assert.Equal(t, http.StatusNotFound, code)
+	code, body = get(t, c, srv.URL()+"/base")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "base", body)
+
+	t.Run("a conflicting plugin keeps the routes", func(t *testing.T) {
+		clash := plugins.Define("clash", plugins.Extend(web.Routes, web.RouteFunc("GET /base", text("clash")), 0))
+		require.NoError(t, m.Add(clash))
+		code, body := get(t, c, srv.URL()+"/base")
+		assert.Equal(t, http.StatusOK, code)
+		assert.Equal(t, "base", body)
+		_, err := m.Remove(context.Background(), "clash")
+		require.NoError(t, err)
+	})
+}
