@@ -234,3 +234,28 @@ func TestPluginsExcludedWhileEnabled(t *testing.T) {
 	assert.Contains(t, err.Error(), "auto-configuration is excluded")
 	assert.NotContains(t, err.Error(), "plugins.enabled is off")
 }
+
+func TestCatalogAmongOptions(t *testing.T) {
+	cat := plugins.NewCatalog()
+	cat.Register(plugins.Define("zeta"))
+	cat.Register(plugins.Define("alpha", plugins.Tags("experimental")))
+	assert.Equal(t, "plugins.Catalog(alpha, zeta)", cat.String())
+
+	seen := autoconfig.New("needs-zeta",
+		autoconfig.When(autoconfig.OnPlugin("zeta")),
+		autoconfig.Provide(fx.Supply(&struct{ Name string }{"zeta seen"})))
+	var mgr *plugins.Manager
+	a, err := goflytest.Assemble(t, "plugins:\n  enabled: true\n  tags:\n    exclude: [experimental]\n", cat, seen, fx.Populate(&mgr))
+	require.NoError(t, err)
+	require.NoError(t, fx.New(a.Options...).Err())
+	o, ok := a.Report.Find("needs-zeta")
+	require.True(t, ok)
+	assert.Equal(t, autoconfig.StateMatched, o.State, "catalogued plugins are visible to OnPlugin")
+
+	alpha, ok := mgr.Plugin("alpha")
+	require.True(t, ok)
+	assert.Equal(t, plugins.StateDisabled, alpha.State, "the filters apply to catalogued plugins")
+	zeta, ok := mgr.Plugin("zeta")
+	require.True(t, ok)
+	assert.Equal(t, plugins.StateLoaded, zeta.State)
+}

@@ -19,14 +19,16 @@ import (
 )
 
 // Option is an argument of [New], [Run] and [Assemble]: an fx.Option, a
-// *plugins.Plugin, an *autoconfig.AutoConfig, or a gofly setting returned by
-// one of this package's setting functions. Any other value makes the app fail
+// *plugins.Plugin, a *plugins.Catalog (every plugin catalogued in it, in id
+// order, as plugins.FromCatalog), an *autoconfig.AutoConfig, or a gofly
+// setting returned by one of this package's setting functions. Any other value makes the app fail
 // with an error of class kernel.ErrGofly.
 //
 // A plugin may be given either way: plugins.New("id", ...) is an fx.Option,
 // and plugins.Define("id", ...) is the *plugins.Plugin itself. Only the
-// latter is visible to the assembly step, so only it satisfies an
-// autoconfig.OnPlugin condition: fx options are opaque until fx.New.
+// latter (and a *plugins.Catalog) is visible to the assembly step, so only
+// it satisfies an autoconfig.OnPlugin condition: fx options are opaque until
+// fx.New.
 type Option interface {
 	// String describes the option, as fx.Option does.
 	String() string
@@ -193,11 +195,16 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		case *plugins.Plugin:
 			user = append(user, o.Fx())
 			pluginIDs = append(pluginIDs, o.ID())
+		case *plugins.Catalog:
+			for _, p := range o.Plugins() {
+				user = append(user, p.Fx())
+				pluginIDs = append(pluginIDs, p.ID())
+			}
 		case fx.Option:
 			user = append(user, o)
 		default:
 			return nil, kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
-				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
+				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, a *plugins.Catalog, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
 		}
 	}
 

@@ -65,6 +65,19 @@ func (c *Catalog) Plugins() []*Plugin {
 	return out
 }
 
+// String lists the catalogued ids, sorted: plugins.Catalog(a, b, c).
+// With it a *Catalog is also an option of gofly.New, which brings in every
+// catalogued plugin (as FromCatalog does) and lets the auto-configurations
+// see their ids.
+func (c *Catalog) String() string {
+	ps := c.Plugins()
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.id
+	}
+	return "plugins.Catalog(" + strings.Join(ids, ", ") + ")"
+}
+
 // Lookup returns the catalogued plugin with the given id.
 func (c *Catalog) Lookup(id string) (*Plugin, bool) {
 	c.mu.RLock()
