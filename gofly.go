@@ -175,100 +175,131 @@ type Assembly struct {
 }
 
 // Assemble runs the assembly step without creating the app: it loads the
-// configuration, builds the logger and returns the fx options. Errors are of
-// class kernel.ErrGofly (kernel.ErrConfig for configuration errors).
+// configuration, builds the logger, evaluates the auto-configurations and
+// returns the fx options. Errors are of class kernel.ErrGofly
+// (kernel.ErrConfig for configuration errors).
 func Assemble(opts ...Option) (*Assembly, error) {
-	var s settings
-	var (
-		user      []fx.Option
-		autos     = autoconfig.Builtins()
-		pluginIDs []string
-	)
-	for _, o := range opts {
-		switch o := o.(type) {
-		case nil:
-			continue
-		case setting:
-			o.apply(&s)
-		case *autoconfig.AutoConfig:
-			autos = append(autos, o)
-		case *plugins.Plugin:
-			user = append(user, o.Fx())
-			pluginIDs = append(pluginIDs, o.ID())
-		case *plugins.Catalog:
-			for _, p := range o.Plugins() {
-				user = append(user, p.Fx())
-				pluginIDs = append(pluginIDs, p.ID())
-			}
-		case fx.Option:
-			user = append(user, o)
-		default:
-			return nil, kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
-				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, a *plugins.Catalog, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
-		}
-	}
-
-	cfg := s.config
-	if cfg == nil {
-		defaults, err := autoconfig.CollectDefaults(autos)
-		if err != nil {
-			return nil, err
-		}
-		loadOpts := s.loadOpts
-		if len(defaults) > 0 {
-			// The starters' defaults sit below every layer the user gives.
-			loadOpts = append([]kernel.LoadOption{kernel.WithDefaults(defaults)}, loadOpts...)
-		}
-		if cfg, err = kernel.LoadConfig(loadOpts...); err != nil {
-			return nil, err
-		}
-	}
-
-	log := s.logger
-	if log == nil {
-		var err error
-		if s.logOut != nil {
-			log, err = kernel.NewLoggerTo(cfg, s.logOut)
-		} else {
-			log, err = kernel.NewLogger(cfg)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-
-	res, err := autoconfig.Evaluate(
-		autoconfig.Env{Config: cfg, UserOptions: user, Plugins: pluginIDs},
-		autos, autoconfig.Exclude(s.excludes...))
+	in, err := collect(opts)
 	if err != nil {
 		return nil, err
 	}
-	debug, err := autoconfig.DebugEnabled(cfg, s.args)
+	cfg, err := in.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	log := in.s.logger
+	switch {
+	case log != nil:
+	case in.s.logOut != nil:
+		log, err = kernel.NewLoggerTo(cfg, in.s.logOut)
+	default:
+		log, err = kernel.NewLogger(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	res, err := autoconfig.Evaluate(
+		autoconfig.Env{Config: cfg, UserOptions: in.user, Plugins: in.pluginIDs},
+		in.autos, autoconfig.Exclude(in.s.excludes...))
+	if err != nil {
+		return nil, err
+	}
+	debug, err := autoconfig.DebugEnabled(cfg, in.s.args)
 	if err != nil {
 		return nil, err
 	}
 	var reportOut io.Writer
 	if debug {
-		if reportOut = s.reportOut; reportOut == nil {
+		if reportOut = in.s.reportOut; reportOut == nil {
 			reportOut = os.Stderr
 		}
 	}
 
 	status := new(kernel.Status)
-	all := make([]fx.Option, 0, len(user)+len(res.Options)+5)
+	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+5)
 	all = append(all,
 		fx.Supply(cfg, log, status, res.Report),
 		fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }),
 	)
-	all = append(all, user...)
+	all = append(all, in.user...)
 	all = append(all, res.Options...)
-	if o, ok := res.Report.Find(autoconfig.PluginsName); ok && o.State == autoconfig.StateExcluded {
-		all = append(all, plugins.Reject("the "+autoconfig.PluginsName+" auto-configuration is excluded (autoconfig.exclude)"))
-	} else if !ok || o.State != autoconfig.StateMatched {
-		all = append(all, plugins.Reject(autoconfig.PluginsEnabledKey+" is off"))
+	if reason := pluginsOff(res.Report); reason != "" {
+		all = append(all, plugins.Reject(reason))
 	}
 	all = append(all, fx.Invoke(markStarted))
 	return &Assembly{Config: cfg, Logger: log, Report: res.Report, Status: status, Options: all, reportOut: reportOut}, nil
+}
+
+// inputs are the options of an app, sorted by kind.
+type inputs struct {
+	s         settings
+	user      []fx.Option              // the user's fx options, plugins included, in the order given
+	autos     []*autoconfig.AutoConfig // the built-in auto-configurations, then those given
+	pluginIDs []string                 // the plugins the assembly step can see
+}
+
+func collect(opts []Option) (*inputs, error) {
+	in := &inputs{autos: autoconfig.Builtins()}
+	for _, o := range opts {
+		switch o := o.(type) {
+		case nil:
+			continue
+		case setting:
+			o.apply(&in.s)
+		case *autoconfig.AutoConfig:
+			in.autos = append(in.autos, o)
+		case *plugins.Plugin:
+			in.addPlugin(o)
+		case *plugins.Catalog:
+			for _, p := range o.Plugins() {
+				in.addPlugin(p)
+			}
+		case fx.Option:
+			in.user = append(in.user, o)
+		default:
+			return nil, kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
+				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, a *plugins.Catalog, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
+		}
+	}
+	return in, nil
+}
+
+func (in *inputs) addPlugin(p *plugins.Plugin) {
+	in.user = append(in.user, p.Fx())
+	in.pluginIDs = append(in.pluginIDs, p.ID())
+}
+
+// loadConfig returns the configuration given with WithConfig, or loads it
+// with the auto-configurations' defaults below every layer the user gives.
+func (in *inputs) loadConfig() (*kernel.Config, error) {
+	if in.s.config != nil {
+		return in.s.config, nil
+	}
+	defaults, err := autoconfig.CollectDefaults(in.autos)
+	if err != nil {
+		return nil, err
+	}
+	loadOpts := in.s.loadOpts
+	if len(defaults) > 0 {
+		loadOpts = append([]kernel.LoadOption{kernel.WithDefaults(defaults)}, loadOpts...)
+	}
+	return kernel.LoadConfig(loadOpts...)
+}
+
+// pluginsOff says why plugins are off in the app ("" when they are on): the
+// plugins given to such an app make it fail (plugins.Reject) rather than
+// being ignored.
+func pluginsOff(r *autoconfig.Report) string {
+	o, ok := r.Find(autoconfig.PluginsName)
+	switch {
+	case ok && o.State == autoconfig.StateMatched:
+		return ""
+	case ok && o.State == autoconfig.StateExcluded:
+		return "the " + autoconfig.PluginsName + " auto-configuration is excluded (autoconfig.exclude)"
+	default:
+		return autoconfig.PluginsEnabledKey + " is off"
+	}
 }
 
 // build creates the fx app and, with debug on, prints the condition report
