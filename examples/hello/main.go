@@ -1,6 +1,7 @@
 // Command hello is the smallest gofly app: it loads application.yaml, binds
 // its "hello" subtree into a struct, prints a greeting when the app starts,
-// and shuts itself down. `make run` runs it.
+// and shuts itself down. Run it from its directory with `go run .` (it reads
+// application.yaml there); `make run` runs the web demo, examples/web.
 package main
 
 import (

@@ -18,7 +18,7 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// TestRunReadsApplicationYAML runs the example as `make run` does: from this
+// TestRunReadsApplicationYAML runs the example as `go run .` does: from this
 // directory, with its application.yaml.
 func TestRunReadsApplicationYAML(t *testing.T) {
 	var out, errOut bytes.Buffer
