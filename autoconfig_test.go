@@ -120,33 +120,23 @@ func TestPluginsAutoConfigOff(t *testing.T) {
 	})
 }
 
-func TestUserRegistryReplacesTheDefault(t *testing.T) {
+func TestTheRegistryIsTheManagers(t *testing.T) {
 	var (
 		reg *extension.Registry
 		mgr *plugins.Manager
 	)
-	app := goflytest.New(t, "plugins:\n  enabled: true\n",
-		fx.Provide(func() *extension.Registry { return extension.NewRegistry(extension.Strict()) }),
-		fx.Populate(&reg, &mgr))
+	app := goflytest.New(t, "plugins:\n  enabled: true\n", fx.Populate(&reg, &mgr))
 	app.RequireStart().RequireStop()
 	assert.Same(t, reg, mgr.Registry())
+}
 
-	// The report says why: the default registry steps aside for the user's,
-	// and joins when the user gives none.
-	for _, tc := range []struct {
-		desc string
-		opts []gofly.Option
-		want autoconfig.State
-	}{
-		{desc: "user's registry", opts: []gofly.Option{fx.Provide(func() *extension.Registry { return extension.NewRegistry() })}, want: autoconfig.StateNotMatched},
-		{desc: "none given", want: autoconfig.StateMatched},
-	} {
-		a, err := goflytest.Assemble(t, "plugins:\n  enabled: true\n", tc.opts...)
-		require.NoError(t, err, tc.desc)
-		o, ok := a.Report.Find(autoconfig.ExtensionName)
-		require.True(t, ok, tc.desc)
-		assert.Equal(t, tc.want, o.State, tc.desc)
-	}
+func TestPluginsHiddenInAModuleWhileOff(t *testing.T) {
+	a, err := goflytest.Assemble(t, "plugins:\n  enabled: false\n", fx.Module("mine", plugins.New("b"), plugins.New("a")))
+	require.NoError(t, err, "the assembly step cannot see inside a module")
+	err = fx.New(a.Options...).Err()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
+	assert.Contains(t, err.Error(), `2 plugin(s) ("a", "b") but plugins.enabled is off`)
 }
 
 func TestDebugPrintsTheReport(t *testing.T) {

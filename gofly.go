@@ -2,11 +2,18 @@ package gofly
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
@@ -18,27 +25,43 @@ import (
 	"github.com/gofly-framework/gofly/plugins"
 )
 
-// Option is an argument of [New], [Run] and [Assemble]: an fx.Option, a
-// *plugins.Plugin, a *plugins.Catalog (every plugin catalogued in it, in id
-// order, as plugins.FromCatalog), an *autoconfig.AutoConfig, or a gofly
-// setting returned by one of this package's setting functions. Any other value makes the app fail
-// with an error of class kernel.ErrGofly.
+// Option is an argument of [New], [Run], [RunContext] and [Assemble]. It is
+// an fx.Option, so only these compile:
 //
-// A plugin may be given either way: plugins.New("id", ...) is an fx.Option,
-// and plugins.Define("id", ...) is the *plugins.Plugin itself. Only the
-// latter (and a *plugins.Catalog) is visible to the assembly step, so only
-// it satisfies an autoconfig.OnPlugin condition: fx options are opaque until
-// fx.New.
+//   - any fx option (fx.Provide, fx.Invoke, fx.Module ...), applied as given;
+//   - a plugin (plugins.Define or plugins.New, which return the same
+//     *plugins.Plugin): the assembly step adds it to the app's manager, and
+//     leaves its fx options out of the app when the filters or conditions
+//     disable it;
+//   - a *plugins.Catalog: every plugin catalogued in it, in id order;
+//   - a plugins.ManagerOption (plugins.WithListener ...), applied to the
+//     app's manager after the settings read from the configuration;
+//   - an *autoconfig.AutoConfig (a starter such as web.Starter());
+//   - a gofly setting: [ConfigDir], [ConfigFiles], [ConfigYAML], [Profiles],
+//     [Environ], [Defaults], [Overrides], [WithConfig], [WithLogger],
+//     [LogOutput], [Args], [ReportOutput], [ExcludeAutoConfig].
+//
+// Settings, plugins, catalogs and auto-configurations are read by the
+// assembly step; given to a plain fx.New they make it fail with an error
+// saying so.
 type Option interface {
-	// String describes the option, as fx.Option does.
-	String() string
+	fx.Option
 }
 
 // setting is a gofly setting: it changes how the app is assembled rather than
-// what the graph contains.
+// what the graph contains. Its fx form is an error: fx.New cannot use it.
 type setting struct {
+	fx.Option
 	desc  string
 	apply func(*settings)
+}
+
+func newSetting(desc string, apply func(*settings)) setting {
+	return setting{
+		Option: fx.Error(kernel.NewError(kernel.ErrGofly, desc+" is a setting of gofly.New; a plain fx app cannot use it", nil)),
+		desc:   desc,
+		apply:  apply,
+	}
 }
 
 func (s setting) String() string { return s.desc }
@@ -56,9 +79,9 @@ type settings struct {
 // ConfigDir makes gofly look for application.yaml (or .yml) and the profile
 // files in dir instead of the working directory.
 func ConfigDir(dir string) Option {
-	return setting{fmt.Sprintf("gofly.ConfigDir(%q)", dir), func(s *settings) {
+	return newSetting(fmt.Sprintf("gofly.ConfigDir(%q)", dir), func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithDir(dir))
-	}}
+	})
 }
 
 // ConfigFiles names the configuration files to read instead of
@@ -66,90 +89,94 @@ func ConfigDir(dir string) Option {
 // layered with the [ConfigYAML] texts in option order. A named file that is
 // missing is an error of class kernel.ErrConfig.
 func ConfigFiles(paths ...string) Option {
-	return setting{fmt.Sprintf("gofly.ConfigFiles(%q)", paths), func(s *settings) {
+	return newSetting(fmt.Sprintf("gofly.ConfigFiles(%q)", paths), func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithFiles(paths...))
-	}}
+	})
 }
 
 // ConfigYAML uses the given YAML text as the main configuration instead of
 // application.yaml. Given several times, the texts are layered in order,
 // with the [ConfigFiles] files in option order.
 func ConfigYAML(yaml string) Option {
-	return setting{"gofly.ConfigYAML(...)", func(s *settings) {
+	return newSetting("gofly.ConfigYAML(...)", func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithYAML("inline.yaml", []byte(yaml)))
-	}}
+	})
 }
 
 // Profiles sets the active profiles, overriding GOFLY_PROFILES_ACTIVE and the
 // key gofly.profiles.active.
 func Profiles(profiles ...string) Option {
-	return setting{fmt.Sprintf("gofly.Profiles(%q)", profiles), func(s *settings) {
+	return newSetting(fmt.Sprintf("gofly.Profiles(%q)", profiles), func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithProfiles(profiles...))
-	}}
+	})
 }
 
 // Environ replaces the process environment (os.Environ) as the source of
-// GOFLY_ overrides and ${VAR} placeholders; each entry is "KEY=value".
+// GOFLY_ variables and ${VAR} placeholders; each entry is "KEY=value".
 // Environ(nil) ignores the environment.
 func Environ(environ []string) Option {
-	return setting{"gofly.Environ(...)", func(s *settings) {
+	return newSetting("gofly.Environ(...)", func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithEnviron(environ))
-	}}
+	})
 }
 
 // Defaults adds values below every other layer of configuration (dotted keys
-// or nested maps).
+// or nested maps). Given several times, the maps add up, later values
+// winning.
 func Defaults(values map[string]any) Option {
-	return setting{"gofly.Defaults(...)", func(s *settings) {
+	return newSetting("gofly.Defaults(...)", func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithDefaults(values))
-	}}
+	})
 }
 
-// Properties adds values above every other layer of configuration, the
-// environment included (dotted keys or nested maps).
-func Properties(values map[string]any) Option {
-	return setting{"gofly.Properties(...)", func(s *settings) {
+// Overrides adds values above every other layer of configuration, the
+// environment included (dotted keys or nested maps). Given several times, the
+// maps add up, later values winning.
+func Overrides(values map[string]any) Option {
+	return newSetting("gofly.Overrides(...)", func(s *settings) {
 		s.loadOpts = append(s.loadOpts, kernel.WithOverrides(values))
-	}}
+	})
 }
 
 // WithConfig uses an already loaded configuration; the configuration
-// settings (ConfigDir, ConfigFiles, ...) are then ignored.
+// settings (ConfigDir, ConfigFiles, ...) are then ignored, and so are the
+// auto-configurations' default properties: load cfg with them if you need
+// them.
 func WithConfig(cfg *kernel.Config) Option {
-	return setting{"gofly.WithConfig(...)", func(s *settings) { s.config = cfg }}
+	return newSetting("gofly.WithConfig(...)", func(s *settings) { s.config = cfg })
 }
 
 // WithLogger uses the given logger instead of building one from the
 // logging.* configuration.
 func WithLogger(log *zap.Logger) Option {
-	return setting{"gofly.WithLogger(...)", func(s *settings) { s.logger = log }}
+	return newSetting("gofly.WithLogger(...)", func(s *settings) { s.logger = log })
 }
 
 // LogOutput makes the logger built from the logging.* configuration write to w
 // instead of standard error.
 func LogOutput(w io.Writer) Option {
-	return setting{"gofly.LogOutput(...)", func(s *settings) { s.logOut = zapcore.AddSync(w) }}
+	return newSetting("gofly.LogOutput(...)", func(s *settings) { s.logOut = zapcore.AddSync(w) })
 }
 
 // Args gives the command-line arguments (without the program name) the
 // assembly step looks at: --debug prints the condition report. [Run] passes
 // os.Args[1:]; [New] and [Assemble] look at none unless given.
 func Args(args []string) Option {
-	return setting{fmt.Sprintf("gofly.Args(%q)", args), func(s *settings) { s.args = args }}
+	return newSetting(fmt.Sprintf("gofly.Args(%q)", args), func(s *settings) { s.args = args })
 }
 
 // ReportOutput makes the condition report printed at startup (with
 // debug: true or --debug) go to w instead of standard error.
 func ReportOutput(w io.Writer) Option {
-	return setting{"gofly.ReportOutput(...)", func(s *settings) { s.reportOut = w }}
+	return newSetting("gofly.ReportOutput(...)", func(s *settings) { s.reportOut = w })
 }
 
 // ExcludeAutoConfig excludes auto-configurations by name, as the
 // autoconfig.exclude property does; an unknown name is an error.
 func ExcludeAutoConfig(names ...string) Option {
-	return setting{fmt.Sprintf("gofly.ExcludeAutoConfig(%q)", names), func(s *settings) {
+	return newSetting(fmt.Sprintf("gofly.ExcludeAutoConfig(%q)", names), func(s *settings) {
 		s.excludes = append(s.excludes, names...)
-	}}
+	})
 }
 
 // Assembly is the result of the assembly step: the loaded configuration, the
@@ -157,7 +184,9 @@ func ExcludeAutoConfig(names ...string) Option {
 type Assembly struct {
 	// Config is the loaded configuration; it is also in the graph.
 	Config *kernel.Config
-	// Logger is the application logger; it is also in the graph.
+	// Logger is the application logger; it is also in the graph, as a
+	// *zap.Logger named "gofly" (take it with `name:"gofly"`), so that an app
+	// can still provide its own *zap.Logger.
 	Logger *zap.Logger
 	// Report is the condition report: which auto-configurations joined the
 	// app and why; it is also in the graph.
@@ -165,25 +194,46 @@ type Assembly struct {
 	// Status is the app's phase (starting, started, stopping); it is also in
 	// the graph.
 	Status *kernel.Status
-	// Options are the fx options of the app, in this order: the kernel's
-	// (configuration, logger, status, report, fx event logger), the user's in
-	// the order given, the matched auto-configurations' in their resolved
-	// order, and last the hook that marks the app started.
+	// Options are the fx options of the app, in this order: gofly's
+	// (configuration, logger, status, report, fx event logger, start and stop
+	// budgets), the user's in the order given, the matched
+	// auto-configurations' in their resolved order, the plugins' (the app's
+	// *plugins.Manager and an fx.Module per enabled plugin that brings fx
+	// options), and last the hook that marks the app started.
 	Options []fx.Option
 
-	reportOut io.Writer // where the report goes when debug is on; nil when off
+	reportOut io.Writer        // where the report goes when debug is on; nil when off
+	manager   *plugins.Manager // nil when plugins are off
+	failures  *startFailures
+	budgets   budgets
 }
 
+// budgets are the app's start and stop budgets (gofly.start-timeout,
+// gofly.stop-timeout).
+type budgets struct {
+	StartTimeout time.Duration  `koanf:"start-timeout" default:"15s"`
+	StopTimeout  time.Duration  `koanf:"stop-timeout" default:"15s"`
+	Profiles     map[string]any `koanf:"profiles"`   // read by the kernel
+	StrictEnv    bool           `koanf:"strict-env"` // read by the kernel
+}
+
+// loggerName is the name under which gofly's logger is in the graph.
+const loggerName = "gofly"
+
 // Assemble runs the assembly step without creating the app: it loads the
-// configuration, builds the logger, evaluates the auto-configurations and
-// returns the fx options. Errors are of class kernel.ErrGofly
-// (kernel.ErrConfig for configuration errors).
+// configuration, builds the logger, evaluates the auto-configurations, adds
+// the plugins to the app's manager (deciding which are enabled) and returns
+// the fx options. Errors are of class kernel.ErrGofly (kernel.ErrConfig for
+// configuration errors). Plugins that cannot be added (kernel.ErrPluginLoad),
+// or are given while plugins are off, make the app fail instead: its Err
+// method reports them, and the Assembly (with its report) is still returned.
 func Assemble(opts ...Option) (*Assembly, error) {
-	in, err := collect(opts)
+	in := collect(opts)
+	cfg, err := in.loadConfig()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := in.loadConfig()
+	b, err := kernel.Bind[budgets](cfg, "gofly")
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +250,7 @@ func Assemble(opts ...Option) (*Assembly, error) {
 	}
 
 	res, err := autoconfig.Evaluate(
-		autoconfig.Env{Config: cfg, UserOptions: in.user, Plugins: in.pluginIDs},
+		autoconfig.Env{Config: cfg, UserOptions: in.user, Plugins: in.pluginIDs()},
 		in.autos, autoconfig.Exclude(in.s.excludes...))
 	if err != nil {
 		return nil, err
@@ -216,58 +266,115 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		}
 	}
 
-	status := new(kernel.Status)
-	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+5)
+	a := &Assembly{Config: cfg, Logger: log, Report: res.Report, Status: new(kernel.Status),
+		reportOut: reportOut, budgets: b, failures: new(startFailures)}
+	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+8)
 	all = append(all,
-		fx.Supply(cfg, log, status, res.Report),
-		fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }),
+		fx.Supply(cfg, a.Status, res.Report, fx.Annotated{Name: loggerName, Target: log}),
+		fx.StartTimeout(b.StartTimeout),
+		fx.StopTimeout(b.StopTimeout),
 	)
+	if !hasFxLogger(in.user) {
+		all = append(all, fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }))
+	}
 	all = append(all, in.user...)
 	all = append(all, res.Options...)
+
+	// Plugin problems fail the app (its Err), as fx errors do, rather than
+	// the assembly step: the report and the configuration stay available.
 	if reason := pluginsOff(res.Report); reason != "" {
-		all = append(all, plugins.Reject(reason))
+		if len(in.plugins) > 0 {
+			all = append(all, fx.Error(errPluginsOff(in.pluginIDs(), reason)))
+		}
+		all = append(all, fx.Invoke(rejectHidden(reason)))
+	} else if m, err := a.newManager(in); err != nil {
+		all = append(all, fx.Error(err))
+	} else {
+		a.manager = m
+		all = append(all, m.Module())
 	}
 	all = append(all, fx.Invoke(markStarted))
-	return &Assembly{Config: cfg, Logger: log, Report: res.Report, Status: status, Options: all, reportOut: reportOut}, nil
+	a.Options = all
+	return a, nil
+}
+
+// newManager builds the app's plugin manager from the plugins section of the
+// configuration and adds the plugins given to the app.
+func (a *Assembly) newManager(in *inputs) (*plugins.Manager, error) {
+	s, err := plugins.LoadSettings(a.Config)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkDeadlines(s); err != nil {
+		return nil, err
+	}
+	opts := []plugins.ManagerOption{plugins.WithSettings(s), plugins.WithConfig(a.Config), plugins.WithListener(a.failures.record)}
+	opts = append(opts, in.managerOpts...)
+	m := plugins.NewManager(nil, opts...)
+	for _, p := range in.plugins {
+		if err := m.Add(p); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// checkDeadlines refuses a plugin hook deadline longer than the app's budget
+// for the whole start (or stop): the budget would cut the hook short first.
+func (a *Assembly) checkDeadlines(s plugins.Settings) error {
+	check := func(hookKey string, hook time.Duration, appKey string, app time.Duration) error {
+		if hook <= app || app <= 0 {
+			return nil
+		}
+		return &kernel.ConfigError{Key: hookKey, Value: hook.String(), Source: a.Config.Source(hookKey),
+			Msg: fmt.Sprintf("config key %q (%s) is longer than the app's budget %q (%s), which bounds every hook together: lower %s or raise %s",
+				hookKey, hook, appKey, app, hookKey, appKey)}
+	}
+	if err := check("plugins.start-timeout", s.StartTimeout, "gofly.start-timeout", a.budgets.StartTimeout); err != nil {
+		return err
+	}
+	return check("plugins.stop-timeout", s.StopTimeout, "gofly.stop-timeout", a.budgets.StopTimeout)
 }
 
 // inputs are the options of an app, sorted by kind.
 type inputs struct {
-	s         settings
-	user      []fx.Option              // the user's fx options, plugins included, in the order given
-	autos     []*autoconfig.AutoConfig // the built-in auto-configurations, then those given
-	pluginIDs []string                 // the plugins the assembly step can see
+	s           settings
+	user        []fx.Option              // the user's fx options, in the order given
+	autos       []*autoconfig.AutoConfig // the built-in auto-configurations, then those given
+	plugins     []*plugins.Plugin        // in the order given; a catalog's in id order
+	managerOpts []plugins.ManagerOption
 }
 
-func collect(opts []Option) (*inputs, error) {
+func collect(opts []Option) *inputs {
 	in := &inputs{autos: autoconfig.Builtins()}
 	for _, o := range opts {
 		switch o := o.(type) {
 		case nil:
-			continue
 		case setting:
 			o.apply(&in.s)
 		case *autoconfig.AutoConfig:
 			in.autos = append(in.autos, o)
 		case *plugins.Plugin:
-			in.addPlugin(o)
+			in.plugins = append(in.plugins, o)
 		case *plugins.Catalog:
-			for _, p := range o.Plugins() {
-				in.addPlugin(p)
-			}
-		case fx.Option:
-			in.user = append(in.user, o)
+			in.plugins = append(in.plugins, o.Plugins()...)
+		case plugins.ManagerOption:
+			in.managerOpts = append(in.managerOpts, o)
 		default:
-			return nil, kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
-				"unsupported option %T (%s): pass an fx.Option, a *plugins.Plugin, a *plugins.Catalog, an *autoconfig.AutoConfig or a gofly setting", o, o), nil)
+			in.user = append(in.user, o)
 		}
 	}
-	return in, nil
+	return in
 }
 
-func (in *inputs) addPlugin(p *plugins.Plugin) {
-	in.user = append(in.user, p.Fx())
-	in.pluginIDs = append(in.pluginIDs, p.ID())
+// pluginIDs returns the ids of the plugins given, for the auto-configurations'
+// OnPlugin conditions.
+func (in *inputs) pluginIDs() []string {
+	ids := make([]string, len(in.plugins))
+	for i, p := range in.plugins {
+		ids[i] = p.ID()
+	}
+	return ids
 }
 
 // loadConfig returns the configuration given with WithConfig, or loads it
@@ -287,9 +394,35 @@ func (in *inputs) loadConfig() (*kernel.Config, error) {
 	return kernel.LoadConfig(loadOpts...)
 }
 
-// pluginsOff says why plugins are off in the app ("" when they are on): the
-// plugins given to such an app make it fail (plugins.Reject) rather than
-// being ignored.
+// hasFxLogger reports whether the user's options set fx's logger with
+// fx.Logger (a printer) at the top level (fx refuses it inside modules),
+// directly or in an fx.Options group. gofly then leaves fx's events to that
+// printer, as fx.New does, instead of logging them through zap. fx.WithLogger
+// needs no check: the user's comes after gofly's and fx keeps the last.
+func hasFxLogger(opts []fx.Option) bool {
+	loggerType := reflect.TypeOf(fx.Logger(nil))
+	groupType := reflect.TypeOf(fx.Options())
+	var walk func(v reflect.Value) bool
+	walk = func(v reflect.Value) bool {
+		for i := range v.Len() {
+			o := v.Index(i)
+			if o.Kind() == reflect.Interface {
+				o = o.Elem()
+			}
+			switch {
+			case !o.IsValid():
+			case o.Type() == loggerType:
+				return true
+			case o.Type() == groupType && walk(o):
+				return true
+			}
+		}
+		return false
+	}
+	return walk(reflect.ValueOf(opts))
+}
+
+// pluginsOff says why plugins are off in the app ("" when they are on).
 func pluginsOff(r *autoconfig.Report) string {
 	o, ok := r.Find(autoconfig.PluginsName)
 	switch {
@@ -302,14 +435,88 @@ func pluginsOff(r *autoconfig.Report) string {
 	}
 }
 
-// build creates the fx app and, with debug on, prints the condition report
-// once the graph is built (so it holds the plugin decisions too).
-func (a *Assembly) build() *fx.App {
-	app := fx.New(a.Options...)
-	if a.reportOut != nil {
-		fmt.Fprintln(a.reportOut, a.Report.String())
+// errPluginsOff is the error for an app given plugins while plugins are off:
+// they are refused rather than silently ignored.
+func errPluginsOff(ids []string, reason string) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = strconv.Quote(id)
 	}
-	return app
+	return &kernel.PluginError{
+		Class:    kernel.ErrPluginLoad,
+		PluginID: ids[0],
+		Op:       "add",
+		Msg: fmt.Sprintf("the app was given %d plugin(s) (%s) but %s: set plugins.enabled: true in application.yaml "+
+			"(or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the app's options",
+			len(ids), strings.Join(quoted, ", "), reason),
+	}
+}
+
+type hiddenPluginsIn struct {
+	fx.In
+	Plugins []*plugins.Plugin `group:"gofly.plugins"`
+}
+
+// rejectHidden refuses, when plugins are off, the plugins that reached the
+// graph inside a module or an fx.Options (the assembly step cannot see
+// those).
+func rejectHidden(reason string) func(hiddenPluginsIn) error {
+	return func(in hiddenPluginsIn) error {
+		if len(in.Plugins) == 0 {
+			return nil
+		}
+		ids := make([]string, len(in.Plugins))
+		for i, p := range in.Plugins {
+			ids[i] = p.ID()
+		}
+		return errPluginsOff(ids, reason)
+	}
+}
+
+// startFailures records the plugin failures the manager reports, so that a
+// start cut short by the app's budget can name the plugin and hook that was
+// running.
+type startFailures struct {
+	mu   sync.Mutex
+	last error
+}
+
+func (f *startFailures) record(ch plugins.StateChange) {
+	if ch.New == plugins.StateFailed && ch.Err != nil {
+		f.mu.Lock()
+		f.last = ch.Err
+		f.mu.Unlock()
+	}
+}
+
+func (f *startFailures) lastErr() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last
+}
+
+// explainStart returns the error of a failed start. When fx reports only that
+// the start budget ran out, it waits until the manager has finished its
+// start (and rollback) and names the plugin hook that was running.
+func (a *Assembly) explainStart(err error) error {
+	if a.manager == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	// StopAll waits for the start in progress to end, then stops whatever it
+	// left started (its own rollback normally leaves nothing).
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.budgets.StopTimeout)
+	defer cancel()
+	stopErr := a.manager.StopAll(stopCtx)
+	pe := a.failures.lastErr()
+	if pe == nil {
+		return errors.Join(err, stopErr)
+	}
+	return kernel.NewError(kernel.ErrPluginStart,
+		fmt.Sprintf("the app's start budget (gofly.start-timeout: %s) ran out while a plugin hook was running: raise gofly.start-timeout or make the hook faster",
+			a.budgets.StartTimeout),
+		errors.Join(pe, err, stopErr))
 }
 
 // markStarted registers the app's last OnStart hook, which moves the status
@@ -323,15 +530,33 @@ func markStarted(lc fx.Lifecycle, st *kernel.Status) {
 }
 
 // New assembles the app (see [Assemble]) and returns it; with debug on
-// (debug: true or --debug, see [Args]) it prints the condition report. As with fx.New, an
-// error is reported by the app's Err method and by Start; it belongs to the
-// gofly hierarchy when it comes from the assembly step.
+// (debug: true or --debug, see [Args]) it prints the condition report. As with
+// fx.New, an error is reported by the app's Err method and by Start; it
+// belongs to the gofly hierarchy when it comes from the assembly step.
+//
+// The app's start and stop budgets are gofly.start-timeout and
+// gofly.stop-timeout (15s each, fx's default); each plugin hook's own
+// deadline (plugins.start-timeout, plugins.stop-timeout) must fit in them.
+//
+// Caveat: fx records where fx.New was called as the root of every module
+// trace in its events; for an app built by New that is this function, and
+// the user's own call site is the next frame.
 func New(opts ...Option) *fx.App {
 	a, err := Assemble(opts...)
 	if err != nil {
 		return fx.New(fx.NopLogger, fx.Error(err))
 	}
-	return a.build()
+	app := fx.New(a.Options...)
+	a.printReport()
+	return app
+}
+
+// printReport prints the condition report when debug is on, once the graph is
+// built (so it holds the plugin decisions too).
+func (a *Assembly) printReport() {
+	if a.reportOut != nil {
+		fmt.Fprintln(a.reportOut, a.Report.String())
+	}
 }
 
 // Run builds the app with [New], starts it, waits for SIGINT or SIGTERM (or
@@ -348,14 +573,17 @@ func Run(opts ...Option) {
 // SIGINT or SIGTERM arrives, or the app shuts itself down, writes any failure
 // (with its analysis, see autoconfig.Explain) to errOut and returns the
 // process exit code. A ctx that is done while the app starts lets the start
-// finish (within the app's start timeout) and then stops the app.
+// finish (within the app's start budget, gofly.start-timeout) and then stops
+// the app. When the budget runs out while a plugin hook runs, the error names
+// the plugin and the hook.
 func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 	a, err := Assemble(opts...)
 	if err != nil {
 		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, nil))
 		return 1
 	}
-	app := a.build()
+	app := fx.New(a.Options...)
+	a.printReport()
 	if err := app.Err(); err != nil {
 		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
 		return 1
@@ -368,11 +596,12 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 
-	// ctx ends the run, not a start in progress: the start timeout bounds that.
+	// ctx ends the run, not a start in progress: the start budget bounds that.
 	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), app.StartTimeout())
 	err = app.Start(startCtx)
 	cancel()
 	if err != nil {
+		err = a.explainStart(err)
 		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
 		return 1
 	}

@@ -32,9 +32,10 @@ func TestAssembleSettingsAndGraph(t *testing.T) {
 		gofly.Environ([]string{"GOFLY_APP_NAME=from-env"}),
 		gofly.ConfigYAML("app:\n  name: from-yaml\n  port: 80\n"),
 		gofly.Defaults(map[string]any{"app.region": "eu"}),
-		gofly.Properties(map[string]any{"app.port": 8080}),
+		gofly.Overrides(map[string]any{"app.port": 8080}),
 		gofly.LogOutput(&logs),
-		fx.Populate(&cfg, &log),
+		fx.Populate(&cfg),
+		fx.Invoke(fx.Annotate(func(l *zap.Logger) { log = l }, fx.ParamTags(`name:"gofly"`))),
 	)
 	require.NoError(t, app.Err())
 	require.NotNil(t, cfg)
@@ -71,12 +72,6 @@ func TestAssembleErrors(t *testing.T) {
 		want  string
 	}{
 		{
-			desc:  "unsupported option",
-			opts:  []gofly.Option{badOption{}},
-			class: kernel.ErrGofly,
-			want:  "unsupported option",
-		},
-		{
 			desc:  "malformed yaml",
 			opts:  []gofly.Option{gofly.ConfigYAML("a: [1,\n")},
 			class: kernel.ErrConfig,
@@ -108,10 +103,6 @@ func TestAssembleErrors(t *testing.T) {
 		})
 	}
 }
-
-type badOption struct{}
-
-func (badOption) String() string { return "bad" }
 
 func TestConfigDirAndProfiles(t *testing.T) {
 	dir := t.TempDir()
@@ -149,7 +140,7 @@ func TestSettingsAddUpOrReplace(t *testing.T) {
 			desc: "Defaults and Properties add up",
 			opts: []gofly.Option{
 				gofly.Defaults(map[string]any{"a": "d1", "b": "d1"}), gofly.Defaults(map[string]any{"b": "d2"}),
-				gofly.Properties(map[string]any{"c": "p1"}), gofly.Properties(map[string]any{"d": "p2"}),
+				gofly.Overrides(map[string]any{"c": "p1"}), gofly.Overrides(map[string]any{"d": "p2"}),
 			},
 			want: map[string]string{"a": "d1", "b": "d2", "c": "p1", "d": "p2"},
 		},
@@ -176,7 +167,8 @@ func TestWithConfigAndLogger(t *testing.T) {
 		gotCfg *kernel.Config
 		gotLog *zap.Logger
 	)
-	app := gofly.New(gofly.WithConfig(cfg), gofly.WithLogger(log), fx.Populate(&gotCfg, &gotLog))
+	app := gofly.New(gofly.WithConfig(cfg), gofly.WithLogger(log), fx.Populate(&gotCfg),
+		fx.Invoke(fx.Annotate(func(l *zap.Logger) { gotLog = l }, fx.ParamTags(`name:"gofly"`))))
 	require.NoError(t, app.Err())
 	assert.Same(t, cfg, gotCfg)
 	assert.Same(t, log, gotLog)

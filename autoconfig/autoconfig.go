@@ -7,15 +7,19 @@ import (
 	"strings"
 
 	"go.uber.org/fx"
+
+	"github.com/gofly-framework/gofly/kernel"
 )
 
 // AutoConfig is an auto-configuration: a named set of fx options that joins
 // the application only when all of its conditions match. Build one with
 // [New]; it is immutable afterwards and safe for concurrent use.
 //
-// An *AutoConfig has a String method, so the facade accepts it among its
-// options (gofly.New(myStarter, fx.Provide(...))).
+// An *AutoConfig is an fx.Option, so the facade accepts it among its options
+// (gofly.New(myStarter, fx.Provide(...))); given to a plain fx.New it makes
+// the app fail with an error saying so.
 type AutoConfig struct {
+	fxOption   // an error: only gofly.New evaluates an auto-configuration
 	name       string
 	options    []fx.Option
 	conditions []Condition
@@ -24,6 +28,9 @@ type AutoConfig struct {
 	defaults   map[string]any
 	analyzers  []Analyzer
 }
+
+// fxOption makes an *AutoConfig an fx.Option, so that it is a gofly.Option.
+type fxOption = fx.Option
 
 // Option configures an [AutoConfig] built by [New]. Options are applied in
 // the order given.
@@ -44,7 +51,8 @@ func (f optionFunc) apply(a *AutoConfig) { f(a) }
 // [OnAutoConfig] conditions among opts also order the auto-configuration
 // after the one they name, as if [After] named it too.
 func New(name string, opts ...Option) *AutoConfig {
-	a := &AutoConfig{name: name}
+	a := &AutoConfig{name: name, fxOption: fx.Error(kernel.NewError(kernel.ErrGofly,
+		fmt.Sprintf("auto-configuration %q is evaluated by gofly.New; a plain fx app cannot use it: include its fx options directly", name), nil))}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(a)

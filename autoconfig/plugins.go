@@ -27,16 +27,14 @@ const (
 )
 
 // Extension returns the auto-configuration that provides the app's
-// *extension.Registry (extension.Module) when plugins.enabled or
-// extension.enabled is true and the user's options do not provide a registry
-// themselves (the replaceable default). With neither property set, the app
-// has no registry.
+// *extension.Registry (extension.Module; with plugins on, the plugin
+// manager's registry) when plugins.enabled or extension.enabled is true. With
+// neither property set, the app has no registry. An app that provides its
+// own *extension.Registry excludes this auto-configuration
+// (autoconfig.exclude: [extension]).
 func Extension() *AutoConfig {
 	return New(ExtensionName,
-		When(
-			Any(OnBooleanProperty(PluginsEnabledKey, false), OnBooleanProperty(ExtensionEnabledKey, false)),
-			OnMissingType[*extension.Registry](),
-		),
+		When(Any(OnBooleanProperty(PluginsEnabledKey, false), OnBooleanProperty(ExtensionEnabledKey, false))),
 		Provide(extension.Module),
 	)
 }
@@ -44,15 +42,17 @@ func Extension() *AutoConfig {
 // Plugins returns pyfly's PluginsAutoConfiguration in gofly form: when
 // plugins.enabled is true (a YAML boolean or the strings true/false in any
 // case; any other value is a kernel.ErrConfig error naming key and source),
-// the app gets a *plugins.Manager holding the app's *extension.Registry, the
-// plugins given to the app are added to it, they start with the app (one fx
-// OnStart hook runs StartAll) and stop with it (StopAll), and the plugin
-// filter decisions join the condition report as the section "plugins".
+// the gofly facade builds the app's *plugins.Manager, adds the plugins given
+// to the app to it before fx.New (so a disabled plugin's fx options are left
+// out of the app) and wires it in (plugins.Manager.Module): the plugins start
+// with the app (one fx OnStart hook runs StartAll) and stop with it
+// (StopAll). The plugin filter decisions join the condition report as the
+// section "plugins".
 func Plugins() *AutoConfig {
 	return New(PluginsName,
 		When(OnBooleanProperty(PluginsEnabledKey, false)),
 		After(ExtensionName),
-		Provide(plugins.Module, fx.Invoke(reportDecisions)),
+		Provide(fx.Invoke(reportDecisions)),
 	)
 }
 

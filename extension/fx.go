@@ -52,6 +52,9 @@ type contributionOut struct {
 
 type registryIn struct {
 	fx.In
+	// Seed, when there, is the registry to fill instead of a fresh one: the
+	// plugins package provides its manager's registry under this name.
+	Seed          *Registry        `name:"gofly.extension.seed" optional:"true"`
 	Points        []fxPoint        `group:"gofly.extension.points"`
 	Contributions []fxContribution `group:"gofly.extension.contributions"`
 }
@@ -96,7 +99,10 @@ var Module = fx.Module("gofly.extension",
 )
 
 func newFxRegistry(in registryIn) (registryOut, error) {
-	r := NewRegistry()
+	r := in.Seed
+	if r == nil {
+		r = NewRegistry()
+	}
 	points := slices.SortedFunc(slices.Values(in.Points), func(a, b fxPoint) int { return cmp.Compare(a.seq, b.seq) })
 	for _, p := range points {
 		if err := r.declare(p.id, p.decl); err != nil {

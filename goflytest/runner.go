@@ -84,7 +84,7 @@ func (r Runner) Run(tb testing.TB, check func(c *Context)) {
 	opts := make([]gofly.Option, 0, len(r.opts)+2)
 	opts = append(opts, gofly.Environ(r.env))
 	if len(r.props) > 0 {
-		opts = append(opts, gofly.Properties(r.props))
+		opts = append(opts, gofly.Overrides(r.props))
 	}
 	opts = append(opts, r.opts...)
 	c := &Context{tb: tb}

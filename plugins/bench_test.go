@@ -115,9 +115,9 @@ func BenchmarkFxApp(b *testing.B) {
 		})
 	}
 	b.Run("plugins", func(b *testing.B) {
-		opts := []fx.Option{fx.NopLogger, fx.Provide(func() *extension.Registry { return extension.NewRegistry() }), plugins.Module}
+		opts := []fx.Option{fx.NopLogger, plugins.Module}
 		for _, p := range benchDefs(n) {
-			opts = append(opts, p.Fx())
+			opts = append(opts, p)
 		}
 		run(b, opts)
 	})
@@ -201,7 +201,7 @@ func BenchmarkDisableCascade(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				m := plugins.NewManager(extension.NewRegistry(), plugins.Exclude("p0"))
+				m := plugins.NewManager(extension.NewRegistry(), settings(exclude("p0")))
 				for _, p := range defs[:n-1] {
 					if err := m.Add(p); err != nil {
 						b.Fatal(err)
@@ -231,7 +231,7 @@ func BenchmarkAddExcluded(b *testing.B) {
 			name string
 			opts []plugins.ManagerOption
 		}{
-			{"excluded", []plugins.ManagerOption{plugins.Exclude("p*")}},
+			{"excluded", []plugins.ManagerOption{settings(exclude("p*"))}},
 			{"baseline-enabled", nil},
 		} {
 			b.Run(fmt.Sprintf("%s/n=%d", bc.name, n), func(b *testing.B) {

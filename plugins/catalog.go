@@ -15,12 +15,15 @@ import (
 // A Catalog is safe for concurrent use. Tests should use their own
 // ([NewCatalog]) or reset the default one ([Catalog.Reset]).
 type Catalog struct {
-	mu   sync.RWMutex
-	byID map[string]*Plugin
+	fxOption // an error: only gofly.New reads a catalog
+	mu       sync.RWMutex
+	byID     map[string]*Plugin
 }
 
 // NewCatalog returns an empty catalog.
-func NewCatalog() *Catalog { return &Catalog{byID: make(map[string]*Plugin)} }
+func NewCatalog() *Catalog {
+	return &Catalog{fxOption: errOutsideGofly("a *plugins.Catalog"), byID: make(map[string]*Plugin)}
+}
 
 var defaultCatalog = NewCatalog()
 
@@ -32,9 +35,6 @@ func DefaultCatalog() *Catalog { return defaultCatalog }
 // programmer errors, found at the program's start. An invalid definition is
 // catalogued and reported when it is added to a manager.
 func Register(p *Plugin) { defaultCatalog.Register(p) }
-
-// Catalogued returns the plugins of the default catalog, sorted by id.
-func Catalogued() []*Plugin { return defaultCatalog.Plugins() }
 
 // Register adds p to the catalog. It panics on a nil plugin or an id already
 // catalogued (a programmer error).
@@ -91,16 +91,4 @@ func (c *Catalog) Reset() {
 	c.mu.Lock()
 	c.byID = make(map[string]*Plugin)
 	c.mu.Unlock()
-}
-
-// AddTo adds every catalogued plugin to m, sorted by id, and returns the
-// first error (the plugins before it stay added). The manager's filters
-// apply as to any plugin: the excluded ones are added DISABLED.
-func (c *Catalog) AddTo(m *Manager) error {
-	for _, p := range c.Plugins() {
-		if err := m.Add(p); err != nil {
-			return err
-		}
-	}
-	return nil
 }

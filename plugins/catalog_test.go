@@ -1,14 +1,12 @@
 package plugins_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
-	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 )
@@ -39,10 +37,12 @@ func TestCatalog(t *testing.T) {
 	assert.Panics(t, func() { c.Register(nil) })
 	assert.Len(t, c.Plugins(), 3, "a failed registration changes nothing")
 
-	m := newManager(t, plugins.Exclude("zeta"))
-	require.NoError(t, c.AddTo(m))
+	m := newManager(t, settings(exclude("zeta")))
+	for _, p := range c.Plugins() {
+		require.NoError(t, m.Add(p))
+	}
 	assert.Equal(t, "alpha=DISABLED mid=LOADED zeta=DISABLED", states(m))
-	assert.ErrorIs(t, c.AddTo(m), kernel.ErrPluginLoad, "adding twice is a duplicate")
+	assert.ErrorIs(t, m.Add(c.Plugins()[0]), kernel.ErrPluginLoad, "adding twice is a duplicate")
 
 	c.Reset()
 	assert.Empty(t, c.Plugins())
@@ -56,38 +56,15 @@ func TestDefaultCatalog(t *testing.T) {
 	plugins.DefaultCatalog().Reset()
 	plugins.Register(plugins.Define("b"))
 	plugins.Register(plugins.Define("a"))
-	assert.Equal(t, []string{"a", "b"}, ids(plugins.Catalogued()))
+	assert.Equal(t, []string{"a", "b"}, ids(plugins.DefaultCatalog().Plugins()))
 	assert.Panics(t, func() { plugins.Register(plugins.Define("a")) })
 }
 
-func TestFromCatalogInAnFxApp(t *testing.T) {
-	var rec recorder
+func TestCatalogIsForGoflyNew(t *testing.T) {
 	c := plugins.NewCatalog()
-	c.Register(rec.def("web", plugins.DependsOn("core"), plugins.Tags("stable")))
-	c.Register(rec.def("core", plugins.Tags("stable")))
-	c.Register(rec.def("lab", plugins.Tags("experimental")))
-	cfg := loadYAML(t, "plugins:\n  tags:\n    exclude: [experimental]\n")
-	var m *plugins.Manager
-	app := fx.New(fx.NopLogger,
-		fx.Supply(cfg),
-		extension.Module,
-		plugins.Module,
-		plugins.FromCatalog(c),
-		fx.Populate(&m),
-	)
-	require.NoError(t, app.Err())
-	require.NoError(t, app.Start(context.Background()))
-	assert.Equal(t, []string{"init:core", "start:core", "init:web", "start:web"}, rec.take())
-	assert.Equal(t, "core=STARTED lab=DISABLED web=STARTED", states(m))
-	require.NoError(t, app.Stop(context.Background()))
-
-	t.Run("nil means the default catalog", func(t *testing.T) {
-		t.Cleanup(plugins.DefaultCatalog().Reset)
-		plugins.DefaultCatalog().Reset()
-		plugins.Register(plugins.Define("from-default"))
-		var m *plugins.Manager
-		app := fx.New(fx.NopLogger, extension.Module, plugins.Module, plugins.FromCatalog(nil), fx.Populate(&m))
-		require.NoError(t, app.Err())
-		assert.Equal(t, "from-default=LOADED", states(m))
-	})
+	c.Register(plugins.Define("core"))
+	err := fx.New(fx.NopLogger, c).Err()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrGofly)
+	assert.Contains(t, err.Error(), "a *plugins.Catalog is an option of gofly.New")
 }

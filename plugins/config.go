@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"go.uber.org/fx"
+
 	"github.com/gofly-framework/gofly/kernel"
 )
 
@@ -24,10 +26,10 @@ const (
 	Continue FailurePolicy = "continue"
 )
 
-// Default hook timeouts.
+// Default hook timeouts: fx's default start and stop budgets.
 const (
-	DefaultStartTimeout = 15 * time.Second
-	DefaultStopTimeout  = 15 * time.Second
+	defaultStartTimeout = 15 * time.Second
+	defaultStopTimeout  = 15 * time.Second
 )
 
 // Settings is the plugins section of the configuration (key "plugins"),
@@ -65,7 +67,7 @@ type TagFilter struct {
 // DefaultSettings returns the settings a Manager uses when given none: no
 // filter, 15s timeouts, fail-fast.
 func DefaultSettings() Settings {
-	return Settings{StartTimeout: DefaultStartTimeout, StopTimeout: DefaultStopTimeout, FailurePolicy: FailFast}
+	return Settings{StartTimeout: defaultStartTimeout, StopTimeout: defaultStopTimeout, FailurePolicy: FailFast}
 }
 
 // LoadSettings binds the "plugins" section of cfg strictly into Settings
@@ -157,11 +159,14 @@ func BindConfig[T any](cfg *kernel.Config, id string) (T, error) {
 
 // ---- manager options ----
 
-// ManagerOption configures a [Manager]. Options are values that print
+// ManagerOption configures a [Manager]: pass it to [NewManager], or, as it
+// is an fx option too, to gofly.New or an fx app with [Module], where it
+// applies after the settings read from the configuration (so it wins over
+// them; several apply in the order they were created). Options print
 // themselves; only this package implements ManagerOption.
 type ManagerOption interface {
+	fx.Option
 	applyManager(m *Manager)
-	String() string
 }
 
 type managerConfig struct {
@@ -173,83 +178,45 @@ type managerConfig struct {
 func defaultManagerConfig() managerConfig { return managerConfig{settings: DefaultSettings()} }
 
 type managerOption struct {
-	desc string
-	fn   func(m *Manager)
+	fxOption // its fx form: a member of the group Module reads
+	seq      uint64
+	desc     string
+	fn       func(m *Manager)
 }
 
-func (o managerOption) applyManager(m *Manager) { o.fn(m) }
-func (o managerOption) String() string          { return o.desc }
+func newManagerOption(desc string, fn func(m *Manager)) *managerOption {
+	o := &managerOption{seq: seq.Add(1), desc: desc, fn: fn}
+	o.fxOption = fx.Provide(func() optionOut { return optionOut{O: o} })
+	return o
+}
+
+func (o *managerOption) applyManager(m *Manager) { o.fn(m) }
+func (o *managerOption) String() string          { return o.desc }
 
 // WithSettings replaces the manager's settings (filters, timeouts, failure
 // policy), typically with those from [LoadSettings]. Invalid settings make
 // every Add fail with [kernel.ErrConfig].
 func WithSettings(s Settings) ManagerOption {
-	return managerOption{desc: "plugins.WithSettings(...)", fn: func(m *Manager) { m.conf.settings = s }}
+	return newManagerOption("plugins.WithSettings(...)", func(m *Manager) { m.conf.settings = s })
 }
 
-// WithConfig gives the manager the configuration its plugins' conditions
-// ([When]) are evaluated against; without it they see an empty one. It does
-// not read the plugins section: use WithSettings(LoadSettings(cfg)) for that.
+// WithConfig gives the manager the application configuration, which plugin
+// conditions ([When]) and per-plugin configuration ([BindConfig]) read. It
+// does not change the settings: use [WithSettings] with [LoadSettings] for
+// that.
 func WithConfig(cfg *kernel.Config) ManagerOption {
-	return managerOption{desc: "plugins.WithConfig(...)", fn: func(m *Manager) { m.conf.cfg = cfg }}
-}
-
-// StartTimeout sets the deadline of each OnInit and OnStart hook (default
-// 15s; 0 means none). When it passes, the hook's context is cancelled and the
-// plugin fails to start.
-func StartTimeout(d time.Duration) ManagerOption {
-	return managerOption{desc: fmt.Sprintf("plugins.StartTimeout(%s)", d), fn: func(m *Manager) { m.conf.settings.StartTimeout = d }}
-}
-
-// StopTimeout sets the deadline of each OnStop and OnUnload hook (default
-// 15s; 0 means none).
-func StopTimeout(d time.Duration) ManagerOption {
-	return managerOption{desc: fmt.Sprintf("plugins.StopTimeout(%s)", d), fn: func(m *Manager) { m.conf.settings.StopTimeout = d }}
-}
-
-// WithFailurePolicy sets what StartAll does when a plugin fails to start
-// ([FailFast] by default, or [Continue]).
-func WithFailurePolicy(p FailurePolicy) ManagerOption {
-	return managerOption{desc: fmt.Sprintf("plugins.WithFailurePolicy(%q)", p), fn: func(m *Manager) { m.conf.settings.FailurePolicy = p }}
-}
-
-// Include sets plugins.include: when set, only plugins whose id matches one
-// of the globs (path.Match) are enabled.
-func Include(patterns ...string) ManagerOption {
-	p := slices.Clone(patterns)
-	return managerOption{desc: "plugins.Include(" + quoteList(p) + ")", fn: func(m *Manager) { m.conf.settings.Include = p }}
-}
-
-// Exclude sets plugins.exclude: plugins whose id matches one of the globs are
-// disabled.
-func Exclude(patterns ...string) ManagerOption {
-	p := slices.Clone(patterns)
-	return managerOption{desc: "plugins.Exclude(" + quoteList(p) + ")", fn: func(m *Manager) { m.conf.settings.Exclude = p }}
-}
-
-// IncludeTags sets plugins.tags.include: when set, only plugins with a tag
-// matching one of the globs are enabled.
-func IncludeTags(patterns ...string) ManagerOption {
-	p := slices.Clone(patterns)
-	return managerOption{desc: "plugins.IncludeTags(" + quoteList(p) + ")", fn: func(m *Manager) { m.conf.settings.Tags.Include = p }}
-}
-
-// ExcludeTags sets plugins.tags.exclude: plugins with a tag matching one of
-// the globs are disabled.
-func ExcludeTags(patterns ...string) ManagerOption {
-	p := slices.Clone(patterns)
-	return managerOption{desc: "plugins.ExcludeTags(" + quoteList(p) + ")", fn: func(m *Manager) { m.conf.settings.Tags.Exclude = p }}
+	return newManagerOption("plugins.WithConfig(...)", func(m *Manager) { m.conf.cfg = cfg })
 }
 
 // WithListener registers a listener from the start, so it is told of every
 // state change, including those of the first Add. See [Listener].
 func WithListener(l Listener) ManagerOption {
-	return managerOption{desc: "plugins.WithListener(" + funcName(l) + ")", fn: func(m *Manager) {
+	return newManagerOption("plugins.WithListener("+funcName(l)+")", func(m *Manager) {
 		if l != nil {
 			m.nextL++
 			m.listeners = append(m.listeners, listenerSlot{id: m.nextL, fn: l})
 		}
-	}}
+	})
 }
 
 // ---- filter decisions ----

@@ -45,7 +45,7 @@ func TestFilters(t *testing.T) {
 		},
 		{
 			desc:    "include by glob",
-			opts:    []plugins.ManagerOption{plugins.Include("core-*", "lab")},
+			opts:    []plugins.ManagerOption{settings(include("core-*", "lab"))},
 			enabled: "core-db core-web lab",
 			reasons: map[string]string{
 				"untagged": `id "untagged" matches none of plugins.include ["core-*", "lab"]`,
@@ -54,13 +54,13 @@ func TestFilters(t *testing.T) {
 		},
 		{
 			desc:    "exclude by glob",
-			opts:    []plugins.ManagerOption{plugins.Exclude("legacy-*")},
+			opts:    []plugins.ManagerOption{settings(exclude("legacy-*"))},
 			enabled: "core-db core-web lab untagged",
 			reasons: map[string]string{"legacy-auth": `id "legacy-auth" matches plugins.exclude "legacy-*"`},
 		},
 		{
 			desc:    "include tags",
-			opts:    []plugins.ManagerOption{plugins.IncludeTags("stable", "a*")},
+			opts:    []plugins.ManagerOption{settings(includeTags("stable", "a*"))},
 			enabled: "core-db core-web legacy-auth",
 			reasons: map[string]string{
 				"lab":         `no tag of ["experimental", "web"] matches plugins.tags.include ["stable", "a*"]`,
@@ -70,13 +70,13 @@ func TestFilters(t *testing.T) {
 		},
 		{
 			desc:    "exclude tags",
-			opts:    []plugins.ManagerOption{plugins.ExcludeTags("experimental")},
+			opts:    []plugins.ManagerOption{settings(excludeTags("experimental"))},
 			enabled: "core-db core-web legacy-auth untagged",
 			reasons: map[string]string{"lab": `tag "experimental" matches plugins.tags.exclude "experimental"`},
 		},
 		{
 			desc:    "every filter set must pass",
-			opts:    []plugins.ManagerOption{plugins.Include("core-*", "lab"), plugins.Exclude("core-db"), plugins.IncludeTags("web"), plugins.ExcludeTags("experimental")},
+			opts:    []plugins.ManagerOption{settings(include("core-*", "lab"), exclude("core-db"), includeTags("web"), excludeTags("experimental"))},
 			enabled: "core-web",
 			reasons: map[string]string{
 				"core-web": `id "core-web" matches plugins.include "core-*"; id "core-web" matches no plugins.exclude pattern; tag "web" matches plugins.tags.include "web"; no tag matches plugins.tags.exclude`,
@@ -113,7 +113,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestDecisionsAreSortedAndPrintable(t *testing.T) {
-	m := newManager(t, plugins.Exclude("b"))
+	m := newManager(t, settings(exclude("b")))
 	mustAdd(t, m, plugins.Define("c"), plugins.Define("b"), plugins.Define("a"))
 	ds := m.Decisions()
 	require.Len(t, ds, 3)
@@ -174,7 +174,7 @@ func TestDisabledPluginsAndTheirDependents(t *testing.T) {
 			var rec recorder
 			reg := extension.NewRegistry()
 			var l events
-			m := plugins.NewManager(reg, plugins.Exclude("off"), plugins.WithListener(l.listen))
+			m := plugins.NewManager(reg, settings(exclude("off")), plugins.WithListener(l.listen))
 			off := rec.def("off", plugins.Declares(greeters), plugins.Extend[Greeter](greeters, greeter("off"), 1))
 			deps := []*plugins.Plugin{
 				rec.def("child", dep("off"), plugins.Extend[Greeter](greeters, greeter("child"), 1)),
@@ -250,7 +250,7 @@ func TestDisablingSkipsRemovedPlugins(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			var l events
-			m := newManager(t, plugins.Exclude("off"), plugins.WithListener(l.listen))
+			m := newManager(t, settings(exclude("off")), plugins.WithListener(l.listen))
 			mustAdd(t, m, plugins.Define("b", dep("off")), plugins.Define("c", dep("off")), plugins.Define("d", dep("off")), plugins.Define("e"))
 			for _, id := range tt.remove {
 				removed, err := m.Remove(ctx, id)
@@ -346,13 +346,15 @@ plugins:
 	require.NoError(t, m.StopAll(ctx))
 
 	t.Run("options given later win", func(t *testing.T) {
-		m := newManager(t, plugins.WithSettings(s), plugins.WithFailurePolicy(plugins.FailFast), plugins.Exclude())
+		later := s
+		later.FailurePolicy, later.Exclude = plugins.FailFast, nil
+		m := newManager(t, plugins.WithSettings(s), plugins.WithSettings(later))
 		mustAdd(t, m, plugins.Define("off"), plugins.Define("slow", plugins.OnStart(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })))
 		assert.ErrorIs(t, m.StartAll(ctx), kernel.ErrPluginStart)
 		assert.Equal(t, "off=STOPPED slow=FAILED", states(m), "off is enabled, started, and rolled back")
 	})
 	t.Run("invalid settings fail Add", func(t *testing.T) {
-		m := newManager(t, plugins.Include("[oops"))
+		m := newManager(t, settings(include("[oops")))
 		assert.ErrorIs(t, m.Add(plugins.Define("a")), kernel.ErrConfig)
 	})
 }
@@ -400,13 +402,6 @@ func TestManagerOptionsPrintThemselves(t *testing.T) {
 		o    plugins.ManagerOption
 		want string
 	}{
-		{plugins.StartTimeout(time.Second), "plugins.StartTimeout(1s)"},
-		{plugins.StopTimeout(2 * time.Second), "plugins.StopTimeout(2s)"},
-		{plugins.WithFailurePolicy(plugins.Continue), `plugins.WithFailurePolicy("continue")`},
-		{plugins.Include("a*", "b"), `plugins.Include("a*", "b")`},
-		{plugins.Exclude("x"), `plugins.Exclude("x")`},
-		{plugins.IncludeTags("t"), `plugins.IncludeTags("t")`},
-		{plugins.ExcludeTags("u"), `plugins.ExcludeTags("u")`},
 		{plugins.WithSettings(plugins.DefaultSettings()), "plugins.WithSettings(...)"},
 		{plugins.WithConfig(nil), "plugins.WithConfig(...)"},
 	} {
@@ -420,7 +415,7 @@ func TestManagerOptionsPrintThemselves(t *testing.T) {
 // BenchmarkDisableCascade measures it per plugin.
 func TestDisablingCascadesDownALongChain(t *testing.T) {
 	const n = 100_000
-	m := newManager(t, plugins.Exclude("p0"))
+	m := newManager(t, settings(exclude("p0")))
 	for i := n - 1; i >= 1; i-- {
 		mustAdd(t, m, plugins.Define(fmt.Sprintf("p%d", i), dep(fmt.Sprintf("p%d", i-1))))
 	}

@@ -106,7 +106,9 @@ func ExampleNew() {
 
 // Filters disable plugins, and the plugins that require them, with reasons.
 func ExampleManager_Decisions() {
-	m := plugins.NewManager(nil, plugins.Exclude("legacy-*"))
+	s := plugins.DefaultSettings()
+	s.Exclude = []string{"legacy-*"}
+	m := plugins.NewManager(nil, plugins.WithSettings(s))
 	_ = m.Add(plugins.Define("legacy-auth"))
 	_ = m.Add(plugins.Define("sso", plugins.DependsOn("legacy-auth")))
 	_ = m.Add(plugins.Define("web"))

@@ -3,6 +3,7 @@ package plugins
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"sync/atomic"
@@ -13,24 +14,29 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// The fx wiring uses three value groups, named in struct tags below:
-// "gofly.plugins" (definitions), "gofly.plugins.hooks" (hooks bound to their
-// graph parameters) and "gofly.plugins.options" (manager options). Their
-// element types are unexported: only this package feeds them.
+// The fx wiring. A plugin's fx form ([New]) puts its definition into the
+// value group "gofly.plugins" and, when it brings anything to the graph (its
+// FxOptions, or hooks that take graph parameters), an fx.Module named
+// "plugin.<id>" holding those options and a provider of its bound hooks
+// (group "gofly.plugins.hooks"). A manager option's fx form feeds the group
+// "gofly.plugins.options". [Module] and [Manager.Module] read the groups.
+//
+// dig hands value groups over in a shuffled order, so every definition and
+// option carries a sequence number taken when it was created, and the
+// manager adds them in that order.
 
-// fxSeq numbers the plugins' fx options in the order they are created, so the
-// manager adds them in that order whatever order dig gives the group in (dig
-// shuffles value groups on purpose).
-var fxSeq atomic.Uint64
+// fxOption lets a *Plugin, a ManagerOption and a *Catalog be fx options
+// themselves: the embedded fx.Option provides their methods, including fx's
+// unexported one.
+type fxOption = fx.Option
 
-type fxPlugin struct {
-	p   *Plugin
-	seq uint64
-}
+// seq numbers definitions and manager options in creation order. Only the
+// relative order matters, so it never needs resetting.
+var seq atomic.Uint64
 
-type fxPluginOut struct {
+type pluginOut struct {
 	fx.Out
-	P *fxPlugin `group:"gofly.plugins"`
+	P *Plugin `group:"gofly.plugins"`
 }
 
 // fxBinding carries a plugin's hooks bound to their fx graph parameters.
@@ -39,46 +45,48 @@ type fxBinding struct {
 	hooks [hookCount]hookFunc
 }
 
-type fxBindingOut struct {
+type bindingOut struct {
 	fx.Out
 	B *fxBinding `group:"gofly.plugins.hooks"`
 }
 
-type fxOptions struct {
-	seq  uint64
-	opts []ManagerOption
-}
-
-type fxOptionsOut struct {
+type optionOut struct {
 	fx.Out
-	O *fxOptions `group:"gofly.plugins.options"`
+	O *managerOption `group:"gofly.plugins.options"`
 }
 
-// New defines a plugin (see [Define]) and returns it as an fx option for an
-// app that also has [Module] and a provider of *extension.Registry (the
-// extension package's module). It is [Define](id, opts...).[Plugin.Fx]().
+// New defines a plugin (see [Define]) and returns it as an fx option, for
+// gofly.New or for an fx app that also has [Module]. The value returned is
+// the *Plugin itself: Define's result is an fx option too.
 //
 // In an fx app, hooks may take parameters after the context, which fx
 // supplies from its graph:
 //
 //	plugins.OnStart(func(ctx context.Context, db *sql.DB, log *zap.Logger) error { ... })
-func New(id string, opts ...Option) fx.Option { return Define(id, opts...).Fx() }
+func New(id string, opts ...Option) fx.Option { return Define(id, opts...) }
 
-// Fx returns the plugin as an fx option: it puts the definition into the
-// group [Module] reads, provides the plugin's hooks with their graph
-// parameters, and includes the plugin's own fx options ([FxOptions]).
-//
-// Plugins are added to the manager in the order their fx options were
-// created (calls of New, Fx and FromCatalog), which is the tie-break of the
-// dependency order. Each call makes a new option; include each plugin once.
-func (p *Plugin) Fx() fx.Option {
-	fp := &fxPlugin{p: p, seq: fxSeq.Add(1)}
-	opts := []fx.Option{fx.Provide(func() fxPluginOut { return fxPluginOut{P: fp} })}
-	if p.Err() == nil && p.needsGraph() {
+// fxForm returns the plugin's fx form (see the package's fx wiring above).
+func (p *Plugin) fxForm() fx.Option {
+	provide := fx.Provide(func() pluginOut { return pluginOut{P: p} })
+	if m := p.module(); m != nil {
+		return fx.Options(provide, m)
+	}
+	return provide
+}
+
+// module returns the fx.Module "plugin.<id>" with the plugin's own fx options
+// and the provider of its graph-bound hooks, or nil when the plugin brings
+// nothing to the graph.
+func (p *Plugin) module() fx.Option {
+	graph := p.Err() == nil && p.needsGraph()
+	if len(p.fxOpts) == 0 && !graph {
+		return nil
+	}
+	opts := slices.Clone(p.fxOpts)
+	if graph {
 		opts = append(opts, fx.Provide(p.bindingConstructor()))
 	}
-	opts = append(opts, p.fxOpts...)
-	return fx.Options(opts...)
+	return fx.Module("plugin."+p.id, opts...)
 }
 
 // bindingConstructor builds, with reflection, a constructor whose parameters
@@ -102,7 +110,7 @@ func (p *Plugin) bindingConstructor() any {
 			argIdx[k] = append(argIdx[k], i)
 		}
 	}
-	ft := reflect.FuncOf(params, []reflect.Type{reflect.TypeFor[fxBindingOut]()}, false)
+	ft := reflect.FuncOf(params, []reflect.Type{reflect.TypeFor[bindingOut]()}, false)
 	return reflect.MakeFunc(ft, func(args []reflect.Value) []reflect.Value {
 		b := &fxBinding{p: p}
 		for k, h := range p.hooks {
@@ -121,56 +129,29 @@ func (p *Plugin) bindingConstructor() any {
 				return err
 			}
 		}
-		return []reflect.Value{reflect.ValueOf(fxBindingOut{B: b})}
+		return []reflect.Value{reflect.ValueOf(bindingOut{B: b})}
 	}).Interface()
 }
 
-// FromCatalog returns an fx option bringing in every plugin of catalog c (the
-// default catalog when c is nil), in id order, as [Plugin.Fx] does. The
-// manager's filters apply to them as to any plugin: the ones they exclude
-// end DISABLED. The catalog is read when FromCatalog is called.
-func FromCatalog(c *Catalog) fx.Option {
-	if c == nil {
-		c = defaultCatalog
-	}
-	ps := c.Plugins()
-	opts := make([]fx.Option, len(ps))
-	for i, p := range ps {
-		opts[i] = p.Fx()
-	}
-	return fx.Options(opts...)
-}
-
-// ManagerOptions returns an fx option passing options to the manager that
-// [Module] builds. They apply after the settings read from the configuration,
-// so they win over them; several ManagerOptions apply in the order they were
-// created.
-func ManagerOptions(opts ...ManagerOption) fx.Option {
-	o := &fxOptions{seq: fxSeq.Add(1), opts: slices.Clone(opts)}
-	return fx.Provide(func() fxOptionsOut { return fxOptionsOut{O: o} })
-}
-
-type managerCell struct{ m *Manager }
-
-// Module wires the plugins of an fx app. It needs a provider of
-// *extension.Registry (the extension package's module) and, optionally, of
-// *kernel.Config (whose plugins section it reads, see [Settings]). It:
+// Module wires the plugins of a plain fx app (gofly.New does this for you:
+// see [Manager.Module]). It provides a *Manager built from the
+// configuration's plugins section (see [Settings]; a *kernel.Config in the
+// graph is optional), with every plugin given to the app as [New] (in the
+// order they were defined) and every [ManagerOption] given to the app (in the
+// order they were created, after the configuration's settings, so they win).
+// The manager's registry reaches the graph through extension.Module, which
+// the app must include to have an *extension.Registry.
 //
-//   - decorates *extension.Registry so that whoever receives the registry (or
-//     a view of its extensions) gets it with every plugin added: the manager
-//     is built, in definition order, before anything reads the registry;
-//   - provides *Manager;
-//   - appends ONE fx OnStart hook calling [Manager.StartAll] and ONE OnStop
-//     hook calling [Manager.StopAll], so plugin hooks run in plugin
-//     dependency order whatever order fx constructs things in.
+// It appends ONE fx OnStart hook calling [Manager.StartAll] and ONE OnStop
+// hook calling [Manager.StopAll], so plugin hooks run in plugin dependency
+// order whatever order fx constructs things in.
 //
 // # Interleaving with fx hooks
 //
 // fx runs OnStart hooks in the order they were appended, which follows the
 // order constructors ran, and OnStop hooks in reverse. Module appends its
-// hook from an invoke of its own (run before the app's root invokes, after
-// those of modules listed before it), once the graph parameters of every
-// plugin hook have been built. So:
+// hook from an invoke of its own once the graph parameters of every plugin
+// hook have been built. So:
 //
 //   - components that plugin hooks take as parameters, and anything
 //     constructed earlier, start before every plugin and stop after them;
@@ -178,30 +159,25 @@ type managerCell struct{ m *Manager }
 //     *Manager) start after every plugin and stop before them;
 //   - plugin hooks among themselves follow the plugin dependency order.
 //
-// Caveat: decorations apply to the scope they are declared in and below, so
-// include Module at the root of the app, not inside an fx.Module.
-var Module = fx.Options(
-	fx.Provide(func() *managerCell { return &managerCell{} }),
-	fx.Decorate(decorateRegistry),
-	fx.Provide(provideManager),
-	fx.Module("gofly.plugins", fx.Invoke(wireLifecycle)),
+// # Caveat
+//
+// In a plain fx app every plugin's fx options are in the graph, even those
+// of a plugin the filters or conditions disable (its hooks never run). The
+// gofly facade leaves a disabled plugin out of the app before fx.New.
+var Module = fx.Module("gofly.plugins",
+	fx.Provide(newFxManager, registrySeed),
+	fx.Invoke(wire),
 )
 
-type decorateIn struct {
+type managerIn struct {
 	fx.In
-	Registry *extension.Registry
-	Cell     *managerCell
-	Plugins  []*fxPlugin    `group:"gofly.plugins"`
-	Options  []*fxOptions   `group:"gofly.plugins.options"`
-	Config   *kernel.Config `optional:"true"`
+	Config  *kernel.Config   `optional:"true"`
+	Options []*managerOption `group:"gofly.plugins.options"`
+	Plugins []*Plugin        `group:"gofly.plugins"`
 }
 
-// decorateRegistry builds the manager and adds the app's plugins, in the
-// order their fx options were created.
-func decorateRegistry(in decorateIn) (*extension.Registry, error) {
-	if in.Cell.m != nil {
-		return in.Registry, nil
-	}
+// newFxManager builds the manager of a plain fx app and adds its plugins.
+func newFxManager(in managerIn) (*Manager, error) {
 	settings, err := LoadSettings(in.Config)
 	if err != nil {
 		return nil, err
@@ -210,27 +186,79 @@ func decorateRegistry(in decorateIn) (*extension.Registry, error) {
 	if in.Config != nil {
 		opts = append(opts, WithConfig(in.Config))
 	}
-	slices.SortFunc(in.Options, func(a, b *fxOptions) int { return cmp.Compare(a.seq, b.seq) })
-	for _, o := range in.Options {
-		opts = append(opts, o.opts...)
+	os := slices.Clone(in.Options)
+	slices.SortFunc(os, func(a, b *managerOption) int { return cmp.Compare(a.seq, b.seq) })
+	for _, o := range os {
+		opts = append(opts, o)
 	}
-	m := NewManager(in.Registry, opts...)
-	ps := slices.Clone(in.Plugins)
-	slices.SortFunc(ps, func(a, b *fxPlugin) int { return cmp.Compare(a.seq, b.seq) })
-	m.opMu.Lock()
-	defer m.opMu.Unlock()
-	for _, fp := range ps {
-		if err := m.add(fp.p, true); err != nil {
-			return nil, err
-		}
-	}
-	in.Cell.m = m
-	return in.Registry, nil
+	m := NewManager(extension.NewRegistry(), opts...)
+	return m, m.addFromGraph(in.Plugins)
 }
 
-// provideManager returns the manager the decorator built; asking for the
-// decorated registry makes sure it was.
-func provideManager(_ *extension.Registry, cell *managerCell) *Manager { return cell.m }
+// Module returns the fx wiring of a manager built by hand, for fx.New: it
+// provides m as *Manager (and its registry to extension.Module, which the app
+// must include to have an *extension.Registry), includes the fx options of
+// every plugin added to m that is not DISABLED, each in an fx.Module named
+// "plugin.<id>" — the fx options of a DISABLED plugin are left out, so none
+// of its constructors or hook parameters run —, binds the plugins' graph
+// hooks and appends the StartAll/StopAll hooks as [Module] does.
+//
+// Plugins given to the app as fx options ([New]) are added to m when the
+// graph is built, in the order they were defined. Call Module after adding
+// the plugins, once per app.
+func (m *Manager) Module() fx.Option {
+	opts := []fx.Option{
+		fx.Provide(func(in struct {
+			fx.In
+			Plugins []*Plugin `group:"gofly.plugins"`
+		}) (*Manager, error) {
+			return m, m.addFromGraph(in.Plugins)
+		}),
+		fx.Provide(registrySeed),
+		fx.Invoke(wire),
+	}
+	m.mu.RLock()
+	for _, e := range m.ents {
+		if e.gone || e.state == StateDisabled {
+			continue
+		}
+		if mod := e.def.module(); mod != nil {
+			opts = append(opts, mod)
+		}
+	}
+	m.mu.RUnlock()
+	return fx.Module("gofly.plugins", opts...)
+}
+
+// addFromGraph adds the plugins fx handed over, in definition order, skipping
+// those already added (the same definition).
+func (m *Manager) addFromGraph(ps []*Plugin) error {
+	ps = slices.Clone(ps)
+	slices.SortFunc(ps, func(a, b *Plugin) int { return cmp.Compare(a.seq, b.seq) })
+	m.opMu.Lock()
+	defer m.opMu.Unlock()
+	for _, p := range ps {
+		m.mu.RLock()
+		e := m.byID[p.id]
+		m.mu.RUnlock()
+		if e != nil && e.def == p {
+			continue
+		}
+		if err := m.add(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type seedOut struct {
+	fx.Out
+	// The name is the contract with extension.Module, which builds the app's
+	// *extension.Registry on this one when it is there.
+	Registry *extension.Registry `name:"gofly.extension.seed"`
+}
+
+func registrySeed(m *Manager) seedOut { return seedOut{Registry: m.reg} }
 
 type wireIn struct {
 	fx.In
@@ -239,9 +267,9 @@ type wireIn struct {
 	Lifecycle fx.Lifecycle
 }
 
-// wireLifecycle binds the plugins' graph hooks and appends the manager's one
-// pair of fx hooks.
-func wireLifecycle(in wireIn) {
+// wire binds the plugins' graph hooks and appends the manager's one pair of
+// fx hooks.
+func wire(in wireIn) {
 	for _, b := range in.Bindings {
 		in.Manager.bind(b)
 	}
@@ -264,4 +292,10 @@ func (m *Manager) bind(b *fxBinding) {
 		}
 	}
 	e.unbound = false
+}
+
+// errOutsideGofly is the fx form of values that only gofly.New understands.
+func errOutsideGofly(what string) fx.Option {
+	return fx.Error(kernel.NewError(kernel.ErrGofly,
+		fmt.Sprintf("%s is an option of gofly.New; a plain fx app cannot use it", what), nil))
 }

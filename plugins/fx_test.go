@@ -177,12 +177,15 @@ func TestFxConfigAndManagerOptions(t *testing.T) {
 	var l events
 	var deadline time.Duration
 	var m *plugins.Manager
+	s, err := plugins.LoadSettings(cfg)
+	require.NoError(t, err)
+	s.StartTimeout = time.Minute
 	app := fx.New(fx.NopLogger,
 		fx.Supply(cfg),
 		extension.Module,
 		plugins.Module,
-		plugins.ManagerOptions(plugins.WithListener(l.listen)),
-		plugins.ManagerOptions(plugins.StartTimeout(time.Minute)), // later options win over the configuration
+		plugins.WithListener(l.listen),
+		plugins.WithSettings(s), // manager options win over the configuration
 		plugins.New("off"),
 		plugins.New("on", plugins.When(func(c *kernel.Config) (bool, string) {
 			return c.Exists("plugins.exclude"), "conditions see the app's config"
@@ -248,16 +251,6 @@ func TestFxHookMayTakeTheManager(t *testing.T) {
 		})),
 	))
 	assert.Equal(t, []string{"dep=STARTED", "self=LOADED"}, seen)
-}
-
-func TestReject(t *testing.T) {
-	app := fx.New(fx.NopLogger, plugins.Reject("plugins.enabled is off"), plugins.New("b"), plugins.New("a"))
-	err := app.Err()
-	require.Error(t, err)
-	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
-	assert.Contains(t, err.Error(), `2 plugin(s) ("a", "b") but plugins.enabled is off`)
-
-	require.NoError(t, fx.New(fx.NopLogger, plugins.Reject("off")).Err(), "no plugin, nothing to reject")
 }
 
 // hookCounter counts the fx OnStart/OnStop hooks that run.

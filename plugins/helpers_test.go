@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -139,4 +140,32 @@ func (e *events) reset() {
 	e.mu.Lock()
 	e.all = nil
 	e.mu.Unlock()
+}
+
+// settings returns a manager option with the default settings changed by each
+// of mods, in order.
+func settings(mods ...func(*plugins.Settings)) plugins.ManagerOption {
+	s := plugins.DefaultSettings()
+	for _, m := range mods {
+		m(&s)
+	}
+	return plugins.WithSettings(s)
+}
+
+func include(p ...string) func(*plugins.Settings) { return func(s *plugins.Settings) { s.Include = p } }
+func exclude(p ...string) func(*plugins.Settings) { return func(s *plugins.Settings) { s.Exclude = p } }
+func includeTags(p ...string) func(*plugins.Settings) {
+	return func(s *plugins.Settings) { s.Tags.Include = p }
+}
+func excludeTags(p ...string) func(*plugins.Settings) {
+	return func(s *plugins.Settings) { s.Tags.Exclude = p }
+}
+func startTimeout(d time.Duration) func(*plugins.Settings) {
+	return func(s *plugins.Settings) { s.StartTimeout = d }
+}
+func stopTimeout(d time.Duration) func(*plugins.Settings) {
+	return func(s *plugins.Settings) { s.StopTimeout = d }
+}
+func policy(p plugins.FailurePolicy) func(*plugins.Settings) {
+	return func(s *plugins.Settings) { s.FailurePolicy = p }
 }

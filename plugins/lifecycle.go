@@ -274,7 +274,7 @@ func (m *Manager) runHook(ctx context.Context, e *entry, k hookKind) error {
 	fn := e.hooks[k]
 	if fn == nil {
 		if e.unbound && e.def.hooks[k] != nil {
-			return fmt.Errorf("%s hook was never given its fx graph parameters; add plugins.Module to the fx app", k)
+			return fmt.Errorf("%s hook takes parameters from the fx graph (%s) but the manager is not wired into an fx app: use gofly.New, Manager.Module or plugins.Module", k, typeList(e.def.hooks[k].params))
 		}
 		return nil
 	}

@@ -137,7 +137,7 @@ func TestStartFailureRollsBackAndFails(t *testing.T) {
 
 			var rec recorder
 			l := &events{}
-			m := newManager(t, plugins.StartTimeout(30*time.Millisecond), plugins.WithListener(l.listen))
+			m := newManager(t, settings(startTimeout(30*time.Millisecond)), plugins.WithListener(l.listen))
 			mustAdd(t, m,
 				rec.def("a"),
 				rec.def("b", dep("a")),
@@ -197,7 +197,7 @@ func TestRollbackFailuresAreJoined(t *testing.T) {
 
 func TestUnknownAndDisabledPlugins(t *testing.T) {
 	ctx := context.Background()
-	m := newManager(t, plugins.Exclude("off"))
+	m := newManager(t, settings(exclude("off")))
 	mustAdd(t, m, plugins.Define("off"))
 	tests := []struct {
 		desc string
@@ -248,7 +248,7 @@ func TestStopPluginStopsDependentsFirst(t *testing.T) {
 func TestStopFailure(t *testing.T) {
 	ctx := context.Background()
 	var rec recorder
-	m := newManager(t, plugins.StopTimeout(time.Second))
+	m := newManager(t, settings(stopTimeout(time.Second)))
 	mustAdd(t, m,
 		rec.def("a"),
 		plugins.Define("b", dep("a"), plugins.OnStart(nopHook), plugins.OnStop(rec.failing("stop:b", errBoom))),
@@ -379,7 +379,7 @@ func TestHookContext(t *testing.T) {
 	// test goroutine checks it (require's FailNow must not run in a hook).
 	var startDeadline, stopDeadline time.Duration
 	var sawValue, startHasDeadline, stopHasDeadline bool
-	m := newManager(t, plugins.StartTimeout(time.Hour), plugins.StopTimeout(time.Minute))
+	m := newManager(t, settings(startTimeout(time.Hour), stopTimeout(time.Minute)))
 	mustAdd(t, m, plugins.Define("a",
 		plugins.OnStart(func(ctx context.Context) error {
 			d, ok := ctx.Deadline()
@@ -412,11 +412,11 @@ func TestHookContext(t *testing.T) {
 		})))
 		require.NoError(t, m.StartAll(ctx))
 		assert.True(t, has)
-		assert.InDelta(t, plugins.DefaultStartTimeout.Seconds(), left.Seconds(), 2)
+		assert.InDelta(t, plugins.DefaultSettings().StartTimeout.Seconds(), left.Seconds(), 2)
 	})
 	t.Run("no timeout", func(t *testing.T) {
 		var has bool
-		m := newManager(t, plugins.StartTimeout(0))
+		m := newManager(t, settings(startTimeout(0)))
 		mustAdd(t, m, plugins.Define("a", plugins.OnStart(func(ctx context.Context) error {
 			_, has = ctx.Deadline()
 			return nil
@@ -425,7 +425,7 @@ func TestHookContext(t *testing.T) {
 		assert.False(t, has)
 	})
 	t.Run("stop timeout", func(t *testing.T) {
-		m := newManager(t, plugins.StopTimeout(20*time.Millisecond))
+		m := newManager(t, settings(stopTimeout(20*time.Millisecond)))
 		mustAdd(t, m, plugins.Define("a", plugins.OnStart(nopHook), plugins.OnStop(func(ctx context.Context) error {
 			<-ctx.Done()
 			return ctx.Err()
@@ -604,7 +604,7 @@ func TestContinuePolicy(t *testing.T) {
 	ctx := context.Background()
 	var rec recorder
 	var l events
-	m := newManager(t, plugins.WithFailurePolicy(plugins.Continue), plugins.WithListener(l.listen))
+	m := newManager(t, settings(policy(plugins.Continue)), plugins.WithListener(l.listen))
 	mustAdd(t, m,
 		plugins.Define("bad", plugins.OnStart(rec.failing("start:bad", errBoom))),
 		rec.def("child", dep("bad")),

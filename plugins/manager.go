@@ -119,13 +119,18 @@ func (m *Manager) Registry() *extension.Registry { return m.reg }
 // condition that panics, a contribution the registry refuses, wrapping the
 // registry's error, e.g. [kernel.ErrNotImplemented]), or [kernel.ErrConfig]
 // for invalid manager settings.
+//
+// A plugin whose hooks take parameters from the fx graph can be added; its
+// hooks get those parameters when the manager is wired into an fx app
+// ([Manager.Module], gofly.New). Until then, starting it fails with
+// [kernel.ErrPluginStart] saying so.
 func (m *Manager) Add(p *Plugin) error {
 	m.opMu.Lock()
 	defer m.opMu.Unlock()
-	return m.add(p, false)
+	return m.add(p)
 }
 
-func (m *Manager) add(p *Plugin, allowUnbound bool) error {
+func (m *Manager) add(p *Plugin) error {
 	if m.conf.settingsErr != nil {
 		return m.conf.settingsErr
 	}
@@ -148,12 +153,8 @@ func (m *Manager) add(p *Plugin, allowUnbound bool) error {
 		case h == nil:
 		case h.fn != nil:
 			e.hooks[k] = h.fn
-		case allowUnbound:
-			e.unbound = true
 		default:
-			return &kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: p.id, Op: "add",
-				Msg: fmt.Sprintf("plugin %q: hook %s takes parameters from the fx graph (%s); add the plugin to an fx app with plugins.New, or make the hook a func(context.Context) error",
-					p.id, hookKind(k), typeList(h.params))}
+			e.unbound = true // bound when the manager is wired into an fx app
 		}
 	}
 	d, err := m.decide(p)

@@ -29,6 +29,8 @@ const DefaultVersion = "0.0.0"
 // signature) is still returned: the problems are reported by [Plugin.Err] and
 // make [Manager.Add] fail with [kernel.ErrPluginLoad].
 type Plugin struct {
+	fxOption    // the plugin's fx form, see New
+	seq         uint64
 	id          string
 	version     *semver.Version
 	versionText string
@@ -86,6 +88,8 @@ func Define(id string, opts ...Option) *Plugin {
 	if p.name == "" {
 		p.name = id
 	}
+	p.seq = seq.Add(1)
+	p.fxOption = p.fxForm()
 	return p
 }
 
@@ -469,20 +473,22 @@ func (o whenOption) String() string { return "plugins.When(" + o.c.name + ")" }
 
 // ---- fx options ----
 
-type fxOption []fx.Option
+type fxOptionsOption []fx.Option
 
 // FxOptions attaches fx options (Provide, Invoke, Decorate ...) to the plugin.
-// They are part of the fx app when the plugin is (with [New], [Plugin.Fx] or
-// [FromCatalog]) and are ignored by a Manager used without fx.
+// In an fx app they sit in an fx.Module named "plugin.<id>", so fx's events
+// and errors name the plugin, and a provide marked fx.Private stays visible
+// to the plugin's own options and hooks only. A Manager used without fx
+// ignores them.
 //
-// Caveat: fx fixes its graph before configuration is read, so a plugin's fx
-// options are part of the app even when the plugin ends DISABLED. Providers are
-// lazy and cost nothing unless something asks for them; put work in the
-// plugin's hooks, not in an fx.Invoke.
-func FxOptions(opts ...fx.Option) Option { return fxOption(append([]fx.Option(nil), opts...)) }
+// gofly.New (and [Manager.Module]) leave the fx options of a plugin that the
+// filters or conditions disable out of the app: none of its constructors,
+// invokes or hook parameters run. In a plain fx app with [Module] they are
+// part of the app whatever the plugin's state.
+func FxOptions(opts ...fx.Option) Option { return fxOptionsOption(append([]fx.Option(nil), opts...)) }
 
-func (o fxOption) apply(p *Plugin) { p.fxOpts = append(p.fxOpts, o...) }
-func (o fxOption) String() string {
+func (o fxOptionsOption) apply(p *Plugin) { p.fxOpts = append(p.fxOpts, o...) }
+func (o fxOptionsOption) String() string {
 	parts := make([]string, len(o))
 	for i, f := range o {
 		parts[i] = fmt.Sprint(f)

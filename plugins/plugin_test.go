@@ -197,13 +197,16 @@ func TestStateString(t *testing.T) {
 	}
 }
 
-func TestGraphHookRejectedWithoutFx(t *testing.T) {
+func TestGraphHookNeedsFx(t *testing.T) {
 	m := newManager(t)
-	err := m.Add(plugins.Define("a", plugins.OnStart(func(context.Context, *recorder) error { return nil })))
+	require.NoError(t, m.Add(plugins.Define("a", plugins.OnStart(func(context.Context, *recorder) error { return nil }))),
+		"the hook gets its parameters when the manager is wired into an fx app")
+	err := m.StartAll(context.Background())
 	require.Error(t, err)
-	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
-	assert.Contains(t, err.Error(), "takes parameters from the fx graph (*plugins_test.recorder)")
-	assert.Empty(t, m.Plugins())
+	assert.ErrorIs(t, err, kernel.ErrPluginStart)
+	assert.Contains(t, err.Error(), "takes parameters from the fx graph (*plugins_test.recorder) but the manager is not wired into an fx app")
+	d, _ := m.Plugin("a")
+	assert.Equal(t, plugins.StateFailed, d.State)
 }
 
 var errBoom = errors.New("boom")

@@ -46,8 +46,19 @@ func (g *Greeter) Greet() {
 	}
 }
 
+// registerIn is what register takes from the graph: gofly's logger is there
+// as a *zap.Logger named "gofly", so that an app can provide its own.
+type registerIn struct {
+	fx.In
+	Lifecycle  fx.Lifecycle
+	Greeter    *Greeter
+	Log        *zap.Logger `name:"gofly"`
+	Shutdowner fx.Shutdowner
+}
+
 // register greets when the app starts, then asks the app to stop.
-func register(lc fx.Lifecycle, g *Greeter, log *zap.Logger, sd fx.Shutdowner) {
+func register(in registerIn) {
+	lc, g, log, sd := in.Lifecycle, in.Greeter, in.Log, in.Shutdowner
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			g.Greet()

@@ -125,7 +125,8 @@ var Audit = plugins.Define("audit",
 )
 
 func init() {
-	// A plugin package registers itself; FromCatalog brings it in.
+	// A plugin package registers itself in the default catalog; the app
+	// brings in every catalogued plugin (see catalogued).
 	plugins.Register(Audit)
 }
 
@@ -161,17 +162,28 @@ func app(cfg *kernel.Config, out io.Writer, m **plugins.Manager) *fx.App {
 		extension.Module,
 		extension.Provide(Formatters),
 		plugins.Module,
-		plugins.ManagerOptions(plugins.WithListener(func(ch plugins.StateChange) {
+		plugins.WithListener(func(ch plugins.StateChange) {
 			fmt.Fprintf(out, "  %-10s %s -> %s\n", ch.Plugin, ch.Old, ch.New)
-		})),
-		Core.Fx(), Upper.Fx(), Brackets.Fx(), Shout.Fx(), LegacyXML.Fx(),
-		plugins.FromCatalog(nil),
+		}),
+		Core, Upper, Brackets, Shout, LegacyXML,
+		catalogued(),
 		fx.Provide(NewPrinter),
 		fx.Invoke(func(lc fx.Lifecycle, p *Printer) {
 			lc.Append(fx.StartHook(func() { p.Print("hello, plugins") }))
 		}),
 		fx.Populate(m),
 	)
+}
+
+// catalogued returns the plugins of the default catalog (a plugin is an fx
+// option), in id order. gofly.New takes the catalog itself:
+// gofly.New(plugins.DefaultCatalog()).
+func catalogued() fx.Option {
+	var opts []fx.Option
+	for _, p := range plugins.DefaultCatalog().Plugins() {
+		opts = append(opts, p)
+	}
+	return fx.Options(opts...)
 }
 
 // run loads the configuration, starts and stops the app, and prints the

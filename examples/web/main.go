@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 
+	"go.uber.org/fx"
 	"go.uber.org/zap"
 
 	"github.com/gofly-framework/gofly"
@@ -76,10 +77,11 @@ func Notes() *plugins.Plugin {
 }
 
 // accessLog is a middleware contributed by an fx option: its constructor
-// takes the logger from the graph. The highest priority is the outermost:
+// takes gofly's logger from the graph (a *zap.Logger named "gofly"). The highest priority is the outermost:
 // at 100 it wraps any middleware below 100, and the hits counter (1000)
 // wraps it.
-var accessLog = extension.ContributeFunc(web.Middleware, func(log *zap.Logger) web.MiddlewareFunc {
+var accessLog = extension.ContributeFunc(web.Middleware, func(in loggerIn) web.MiddlewareFunc {
+	log := in.Log
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			log.Info("request", zap.String("method", r.Method), zap.String("path", r.URL.Path))
@@ -87,6 +89,12 @@ var accessLog = extension.ContributeFunc(web.Middleware, func(log *zap.Logger) w
 		})
 	}
 }, 100)
+
+// loggerIn takes gofly's logger from the graph.
+type loggerIn struct {
+	fx.In
+	Log *zap.Logger `name:"gofly"`
+}
 
 // options is the whole app; main runs it, the tests build it with their own
 // configuration.

@@ -121,7 +121,7 @@ func TestRunReadsApplicationYAML(t *testing.T) {
 	cancel()
 	var errOut bytes.Buffer
 	opts := append(options(), gofly.Environ(nil), gofly.LogOutput(io.Discard),
-		gofly.Properties(map[string]any{"web.address": "127.0.0.1:0"}))
+		gofly.Overrides(map[string]any{"web.address": "127.0.0.1:0"}))
 	code := gofly.RunContext(ctx, &errOut, opts...)
 	assert.Equal(t, 0, code, "stderr: %s", errOut.String())
 }

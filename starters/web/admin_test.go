@@ -222,7 +222,7 @@ const wantMermaid = `flowchart LR
 `
 
 func TestAdminWithoutPlugins(t *testing.T) {
-	srv := startApp(t, loopback+"  admin: {enabled: true}\n", extension.Module)
+	srv := startApp(t, loopback+"  admin: {enabled: true}\n")
 	c := newClient(t)
 	code, body := get(t, c, srv.URL()+"/admin/plugins")
 	assert.Equal(t, 200, code)
@@ -237,7 +237,7 @@ func TestAdminWithoutPlugins(t *testing.T) {
 
 func TestAdminGraphOfAFailedPlugin(t *testing.T) {
 	reg := extension.NewRegistry()
-	m := plugins.NewManager(reg, plugins.WithFailurePolicy(plugins.Continue))
+	m := plugins.NewManager(reg, plugins.WithSettings(continueSettings()))
 	require.NoError(t, m.Add(plugins.Define("a.b", plugins.Version("2.0.0"))))
 	require.NoError(t, m.Add(plugins.Define("db_v2", plugins.DependsOn("a.b", "^2 || <1"),
 		plugins.OnStart(func(context.Context) error { return errors.New("boom") }))))
@@ -350,7 +350,7 @@ web:
 }
 
 func TestAdminTokenOnLoopbackIsChecked(t *testing.T) {
-	srv := startApp(t, loopback+"  admin: {enabled: true, token: t0k}\n", extension.Module)
+	srv := startApp(t, loopback+"  admin: {enabled: true, token: t0k}\n")
 	c := newClient(t)
 	code, _ := get(t, c, srv.URL()+"/admin/health")
 	assert.Equal(t, 401, code)
@@ -359,7 +359,7 @@ func TestAdminTokenOnLoopbackIsChecked(t *testing.T) {
 }
 
 func TestAdminOnEveryInterfaceWithoutTokenFailsTheBuild(t *testing.T) {
-	a, err := goflytest.Assemble(t, "web:\n  address: 0.0.0.0:0\n  admin: {enabled: true}\n", web.Starter(), extension.Module)
+	a, err := goflytest.Assemble(t, "web:\n  address: 0.0.0.0:0\n  admin: {enabled: true}\n", web.Starter())
 	require.NoError(t, err)
 	app := newFxApp(a.Options)
 	err = app.Err()
@@ -374,4 +374,10 @@ func TestAdminOnEveryInterfaceWithoutTokenFailsTheBuild(t *testing.T) {
 func toString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func continueSettings() plugins.Settings {
+	s := plugins.DefaultSettings()
+	s.FailurePolicy = plugins.Continue
+	return s
 }

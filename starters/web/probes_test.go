@@ -21,7 +21,7 @@ import (
 func TestReadinessTransitions(t *testing.T) {
 	ctx := context.Background()
 	reg := extension.NewRegistry()
-	m := plugins.NewManager(reg, plugins.WithFailurePolicy(plugins.Continue))
+	m := plugins.NewManager(reg, plugins.WithSettings(continueSettings()))
 	var fail atomic.Bool
 	fail.Store(true)
 	require.NoError(t, m.Add(plugins.Define("db")))
@@ -151,7 +151,7 @@ func TestProbeSettings(t *testing.T) {
 		{desc: "moved away", yaml: loopback + "  probes: {liveness-path: /healthz}\n", method: http.MethodGet, path: "/livez", code: 404},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
-			srv := startApp(t, tc.yaml, extension.Module)
+			srv := startApp(t, tc.yaml)
 			code, _, h := do(t, newClient(t), tc.method, srv.URL()+tc.path)
 			assert.Equal(t, tc.code, code)
 			assert.Equal(t, tc.allow, h.Get("Allow"))

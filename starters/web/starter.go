@@ -50,7 +50,7 @@ func Starter() *autoconfig.AutoConfig {
 //   - provides *[Server], built from the configuration's web section with
 //     the graph's registry (taken after the plugins were added to it), and,
 //     when present, its *kernel.Status, *plugins.Manager,
-//     *autoconfig.Report and *zap.Logger;
+//     *autoconfig.Report and gofly's *zap.Logger (named "gofly");
 //   - appends the server's Start and Stop to the app's lifecycle from a
 //     root-level invoke, so the server starts after the plugins and the
 //     components the app's own invokes built, and stops before them.
@@ -69,7 +69,7 @@ type serverIn struct {
 	fx.In
 	Config   *kernel.Config      `optional:"true"`
 	Registry *extension.Registry `optional:"true"`
-	Logger   *zap.Logger         `optional:"true"`
+	Logger   *zap.Logger         `name:"gofly" optional:"true"`
 	Status   *kernel.Status      `optional:"true"`
 	Manager  *plugins.Manager    `optional:"true"`
 	Report   *autoconfig.Report  `optional:"true"`

@@ -63,7 +63,6 @@ func TestRoutesFromTwoPlugins(t *testing.T) {
 func TestRoutesFromFxOptionsWithoutPlugins(t *testing.T) {
 	var reg *extension.Registry
 	srv := startApp(t, loopback,
-		extension.Module, // an app assembled by hand brings its registry
 		extension.Contribute(web.Routes, web.RouteFunc("GET /ping", text("pong")), 0),
 		fx.Populate(&reg),
 	)
@@ -149,19 +148,20 @@ func TestMiddlewareOrder(t *testing.T) {
 		want       []string
 	}{
 		{
-			// Equal priorities keep registration order, and fx contributions
-			// are registered before the plugins are added.
+			// Equal priorities keep registration order: gofly.New adds the
+			// plugins before fx.New, so their extensions come before fx
+			// contributions.
 			desc: "highest priority is outermost", path: "/x", code: 200,
 			want: []string{
-				"in metrics(100)", "in cors(50, fx)", "in auth(50, plugin)", "in gzip(10)", "handler",
-				"out gzip(10)", "out auth(50, plugin)", "out cors(50, fx)", "out metrics(100)",
+				"in metrics(100)", "in auth(50, plugin)", "in cors(50, fx)", "in gzip(10)", "handler",
+				"out gzip(10)", "out cors(50, fx)", "out auth(50, plugin)", "out metrics(100)",
 			},
 		},
 		{
 			desc: "a 404 goes through the middleware", path: "/missing", code: 404,
 			want: []string{
-				"in metrics(100)", "in cors(50, fx)", "in auth(50, plugin)", "in gzip(10)",
-				"out gzip(10)", "out auth(50, plugin)", "out cors(50, fx)", "out metrics(100)",
+				"in metrics(100)", "in auth(50, plugin)", "in cors(50, fx)", "in gzip(10)",
+				"out gzip(10)", "out cors(50, fx)", "out auth(50, plugin)", "out metrics(100)",
 			},
 		},
 		{desc: "the probes do not", path: "/livez", code: 200, want: nil},
@@ -177,12 +177,11 @@ func TestMiddlewareOrder(t *testing.T) {
 
 func TestGracefulStopWithRequestInFlight(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	app, srv := newApp(t, loopback, extension.Module,
-		extension.Contribute(web.Routes, web.RouteFunc("GET /slow", func(w http.ResponseWriter, _ *http.Request) {
-			close(entered)
-			<-release
-			_, _ = io.WriteString(w, "finished")
-		}), 0))
+	app, srv := newApp(t, loopback, extension.Contribute(web.Routes, web.RouteFunc("GET /slow", func(w http.ResponseWriter, _ *http.Request) {
+		close(entered)
+		<-release
+		_, _ = io.WriteString(w, "finished")
+	}), 0))
 	app.RequireStart()
 	c := newClient(t)
 
@@ -230,11 +229,10 @@ func TestGracefulStopWithRequestInFlight(t *testing.T) {
 func TestStopForcesAfterShutdownTimeout(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
-	app, srv := newApp(t, loopback+"  shutdown-timeout: 1ms\n", extension.Module,
-		extension.Contribute(web.Routes, web.RouteFunc("GET /stuck", func(http.ResponseWriter, *http.Request) {
-			close(entered)
-			<-release
-		}), 0))
+	app, srv := newApp(t, loopback+"  shutdown-timeout: 1ms\n", extension.Contribute(web.Routes, web.RouteFunc("GET /stuck", func(http.ResponseWriter, *http.Request) {
+		close(entered)
+		<-release
+	}), 0))
 	app.RequireStart()
 	c := newClient(t)
 	done := make(chan struct{})
@@ -259,7 +257,7 @@ func TestPortClashFailsTheStart(t *testing.T) {
 	require.NoError(t, err)
 	defer ln.Close()
 
-	a, err := goflytest.Assemble(t, "web:\n  address: "+ln.Addr().String()+"\n", web.Starter(), extension.Module)
+	a, err := goflytest.Assemble(t, "web:\n  address: "+ln.Addr().String()+"\n", web.Starter())
 	require.NoError(t, err)
 	app := newFxApp(a.Options)
 	require.NoError(t, app.Err())
@@ -304,7 +302,6 @@ func TestRouteErrorsFailTheStart(t *testing.T) {
 			desc: "wildcards of equal precedence",
 			yaml: loopback,
 			opts: []gofly.Option{
-				extension.Module,
 				extension.Contribute(web.Routes, web.Route("GET /items/{id}", h), 0),
 				extension.Contribute(web.Routes, web.Route("GET /items/{name}", h), 0),
 			},
@@ -314,35 +311,35 @@ func TestRouteErrorsFailTheStart(t *testing.T) {
 		{
 			desc:  "an invalid pattern",
 			yaml:  loopback,
-			opts:  []gofly.Option{extension.Module, extension.Contribute(web.Routes, web.Route("GET /x/{", h), 0)},
+			opts:  []gofly.Option{extension.Contribute(web.Routes, web.Route("GET /x/{", h), 0)},
 			class: kernel.ErrExtension,
 			has:   []string{`web route "GET /x/{"`, "is not a valid ServeMux pattern"},
 		},
 		{
 			desc:  "a nil handler",
 			yaml:  loopback,
-			opts:  []gofly.Option{extension.Module, extension.Contribute(web.Routes, web.Route("GET /x", nil), 0)},
+			opts:  []gofly.Option{extension.Contribute(web.Routes, web.Route("GET /x", nil), 0)},
 			class: kernel.ErrNotImplemented,
 			has:   []string{`web route "GET /x"`, "has no handler"},
 		},
 		{
 			desc:  "the readiness probe's path",
 			yaml:  loopback,
-			opts:  []gofly.Option{extension.Module, extension.Contribute(web.Routes, web.Route("GET /readyz", h), 0)},
+			opts:  []gofly.Option{extension.Contribute(web.Routes, web.Route("GET /readyz", h), 0)},
 			class: kernel.ErrExtension,
 			has:   []string{`web route "GET /readyz"`, "the readiness probe", "web.probes.readiness-path"},
 		},
 		{
 			desc:  "under the admin path",
 			yaml:  loopback + "  admin:\n    enabled: true\n",
-			opts:  []gofly.Option{extension.Module, extension.Contribute(web.Routes, web.Route("POST /admin/reset", h), 0)},
+			opts:  []gofly.Option{extension.Contribute(web.Routes, web.Route("POST /admin/reset", h), 0)},
 			class: kernel.ErrExtension,
 			has:   []string{`web route "POST /admin/reset"`, "the admin endpoints", "web.admin.path"},
 		},
 		{
 			desc:  "a middleware returning nil",
 			yaml:  loopback,
-			opts:  []gofly.Option{extension.Module, extension.Contribute(web.Middleware, func(http.Handler) http.Handler { return nil }, 0)},
+			opts:  []gofly.Option{extension.Contribute(web.Middleware, func(http.Handler) http.Handler { return nil }, 0)},
 			class: kernel.ErrNotImplemented,
 			has:   []string{"web middleware github.com/gofly-framework/gofly/starters/web_test.TestRouteErrorsFailTheStart", "returned a nil handler"},
 		},
@@ -368,13 +365,12 @@ func TestDisabledStarterIsNotInTheGraph(t *testing.T) {
 		srv    *web.Server
 		report *autoconfig.Report
 	)
-	app := goflytest.New(t, "web:\n  enabled: false\n", web.Starter(), extension.Module,
-		fx.Invoke(func(in struct {
-			fx.In
-			Server *web.Server `optional:"true"`
-		}) {
-			srv = in.Server
-		}),
+	app := goflytest.New(t, "web:\n  enabled: false\n", web.Starter(), fx.Invoke(func(in struct {
+		fx.In
+		Server *web.Server `optional:"true"`
+	}) {
+		srv = in.Server
+	}),
 		fx.Populate(&report))
 	app.RequireStart().RequireStop()
 	assert.Nil(t, srv)
@@ -386,7 +382,7 @@ func TestDisabledStarterIsNotInTheGraph(t *testing.T) {
 
 func TestStarterInTheReport(t *testing.T) {
 	var report *autoconfig.Report
-	startApp(t, loopback, extension.Module, fx.Populate(&report))
+	startApp(t, loopback, fx.Populate(&report))
 	o, ok := report.Find(web.StarterName)
 	require.True(t, ok)
 	assert.Equal(t, autoconfig.StateMatched, o.State)
