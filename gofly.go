@@ -516,7 +516,7 @@ func (a *Assembly) explainStart(err error) error {
 	return kernel.NewError(kernel.ErrPluginStart,
 		fmt.Sprintf("the app's start budget (gofly.start-timeout: %s) ran out while a plugin hook was running: raise gofly.start-timeout or make the hook faster",
 			a.budgets.StartTimeout),
-		errors.Join(pe, err, stopErr))
+		errors.Join(pe, stopErr))
 }
 
 // markStarted registers the app's last OnStart hook, which moves the status

@@ -415,16 +415,17 @@ func autoConfigProviders(r *Report, types []string) map[string]string {
 }
 
 // providedTypeNames lists the names of the types that opts provide, as fx
-// reports them in its events. It builds an fx app whose first invoke needs a
-// type nothing provides, so no constructor, hook or invoked function of opts
-// runs; the one exception is the constructor given to an fx.WithLogger
-// inside a module of opts, which fx runs to install that module's logger.
+// reports them in its events. It builds an fx app of opts followed by a type
+// provided twice, so fx stops after its provide phase: no constructor, hook
+// or invoked function of opts runs; the one exception is the constructor
+// given to an fx.WithLogger inside a module of opts, which fx runs to install
+// that module's logger.
 func providedTypeNames(opts []fx.Option) []string {
 	rec := &provideRecorder{}
 	all := make([]fx.Option, 0, len(opts)+3)
-	all = append(all, fx.Module("gofly-autoconfig-probe", fx.Invoke(func(probeSentinel) {})))
 	all = append(all, opts...)
-	all = append(all, fx.Logger(discardPrinter{}), fx.WithLogger(func() fxevent.Logger { return rec }))
+	all = append(all, fx.Module(probeModule, fx.Provide(newProbeStop), fx.Provide(newProbeStop)),
+		fx.Logger(discardPrinter{}), fx.WithLogger(func() fxevent.Logger { return rec }))
 	_ = fx.New(all...).Err()
 	sort.Strings(rec.types)
 	return rec.types
@@ -435,7 +436,7 @@ type provideRecorder struct{ types []string }
 func (p *provideRecorder) LogEvent(e fxevent.Event) {
 	switch e := e.(type) {
 	case *fxevent.Provided:
-		if e.Err == nil && !e.Private {
+		if e.Err == nil && !e.Private && e.ModuleName != probeModule {
 			p.types = append(p.types, e.OutputTypeNames...)
 		}
 	case *fxevent.Supplied:

@@ -1,47 +1,49 @@
 package autoconfig
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 
 	"go.uber.org/dig"
 	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
 )
 
 type onMissingType struct {
-	t     reflect.Type
-	probe any // probeFor[T]
+	t       reflect.Type
+	provide any // provideZero[T]
 }
 
 // OnMissingType matches when no value of type T is provided by the user
 // options nor by the auto-configurations matched before this one: the
 // replaceable default. Only plain values count (fx.Provide, fx.Supply, and
 // fx.Annotate with fx.As); named values, value groups and values provided
-// with fx.Private inside a module are not seen.
+// with fx.Private inside a module are not seen, and neither are the fx
+// options of plugins (the assembly step adds those after evaluating the
+// auto-configurations).
 //
 // # How it decides
 //
-// fx does not expose its graph, so the condition asks fx. It validates an
-// app (fx.ValidateApp: a dry run, in which no constructor, hook or invoked
-// function runs) made of the options plus, placed so that it is the first
-// invoke to run, an fx.Invoke of a function taking T and a private type that
-// nothing provides. fx checks the direct dependencies of that function
-// before anything else and lists all that are missing, then stops: the
-// private type alone means T is provided, both mean it is not. A T whose own
-// dependencies are missing still counts as provided (fx.New will report
-// those), and the user's own invokes never run in the probe, so they cannot
-// confuse it. When the options fail before any invoke (a type provided
-// twice, a dependency cycle, an fx.Error ...) the condition cannot tell: it
-// does not match, its message says why, and fx.New then reports the same
-// failure.
+// fx does not expose its graph, so the condition asks fx. It builds an app
+// (fx.New) of the options followed by a module that provides T itself and
+// then, to stop fx before any invoke, a type twice. fx provides everything in
+// order and stops at the first failure: if the module's provider of T fails,
+// T was already provided. fx reports each provide as an event, which the
+// probe reads with an event logger of its own: no error text is parsed. No
+// constructor, hook or invoked function of the options runs (fx stops before
+// invokes), except the constructor given to an fx.WithLogger inside a module
+// of the options, which fx runs to install that module's logger; fx.ErrorHook
+// handlers are not called (fx calls them for invoke failures only). When the
+// options fail before the probe's provider (a type provided twice, an
+// fx.Error ...) the condition cannot tell: it does not match, its message
+// says why, and fx.New then reports the same failure.
 //
 // # Cost
 //
-// Each probe builds a dry-run fx app of the options: about the cost of
-// fx.New without running constructors (see the package benchmarks). A probe
-// is made only when the condition is reached (evaluation of an
+// Each probe applies the options to a fresh fx app up to the end of fx's
+// provide phase: a fraction of fx.New's cost (see the package benchmarks).
+// A probe is made only when the condition is reached (evaluation of an
 // auto-configuration stops at its first non-matching condition, so put
 // OnMissingType last) and is remembered for the rest of the evaluation, per
 // type. When the user options do not provide T, each auto-configuration
@@ -50,18 +52,23 @@ type onMissingType struct {
 // T must not be an fx.In or fx.Out struct; such a T makes [Evaluate] fail
 // with an error of class kernel.ErrConfig.
 func OnMissingType[T any]() Condition {
-	return &onMissingType{t: reflect.TypeFor[T](), probe: probeFor[T]}
+	return &onMissingType{t: reflect.TypeFor[T](), provide: provideZero[T]}
 }
 
-// probeSentinel is never provided: a probe function that takes it always
-// fails fx's dependency check, which stops the app before anything runs.
-type probeSentinel struct{}
+// provideZero is the probe's provider of T; it never runs.
+func provideZero[T any]() T {
+	var zero T
+	return zero
+}
 
-// probeFor is the function whose dependencies fx is asked to check.
-func probeFor[T any](T, probeSentinel) {}
+// probeStop is provided twice by the probe: the second provide fails, which
+// stops fx before its invokes.
+type probeStop struct{}
 
-// sentinelName is how dig prints probeSentinel in its errors.
-var sentinelName = reflect.TypeFor[probeSentinel]().String()
+func newProbeStop() probeStop { return probeStop{} }
+
+// probeModule is the name of the probe's own fx module.
+const probeModule = "gofly-autoconfig-probe"
 
 func (o *onMissingType) String() string { return fmt.Sprintf("OnMissingType(%s)", o.t) }
 
@@ -110,7 +117,7 @@ func (c *ConditionContext) probe(o *onMissingType, scope string, opts []fx.Optio
 	if r, ok := c.probes[key]; ok {
 		return r
 	}
-	r := probeProvides(o.probe, opts)
+	r := probeProvides(o.provide, opts)
 	if c.probes == nil {
 		c.probes = map[probeKey]probeResult{}
 	}
@@ -118,41 +125,42 @@ func (c *ConditionContext) probe(o *onMissingType, scope string, opts []fx.Optio
 	return r
 }
 
-func probeProvides(probe any, opts []fx.Option) probeResult {
+func probeProvides(provide any, opts []fx.Option) probeResult {
+	rec := &probeRecorder{}
 	all := make([]fx.Option, 0, len(opts)+3)
-	// Child modules' invokes run before the root's, in order: this one first.
-	all = append(all, fx.Module("gofly-autoconfig-probe", fx.Invoke(probe)))
 	all = append(all, opts...)
-	// Last, so they win over any logger among opts: a probe prints nothing.
-	all = append(all, fx.Logger(discardPrinter{}), fx.NopLogger)
-	err := fx.ValidateApp(all...)
-	if err == nil {
-		// Cannot happen: the probe always misses the sentinel.
-		return probeResult{err: "the probe unexpectedly succeeded"}
+	all = append(all,
+		fx.Module(probeModule, fx.Provide(provide), fx.Provide(newProbeStop), fx.Provide(newProbeStop)),
+		// Last, so they win over any logger among opts: the probe prints
+		// nothing and sees fx's events.
+		fx.Logger(discardPrinter{}), fx.WithLogger(func() fxevent.Logger { return rec }),
+	)
+	app := fx.New(all...)
+	switch {
+	case rec.reached && rec.failed:
+		return probeResult{provided: true}
+	case rec.reached:
+		return probeResult{provided: false}
 	}
-	var de dig.Error
-	if errors.As(err, &de) {
-		root := dig.RootCause(err).Error()
-		if strings.Contains(root, sentinelName) {
-			switch {
-			case strings.HasPrefix(root, "missing type: "):
-				return probeResult{provided: true} // only the sentinel is missing
-			case strings.HasPrefix(root, "missing types: "):
-				return probeResult{provided: false} // T and the sentinel
-			}
-		}
-	}
-	return probeResult{err: summary(err.Error())}
+	return probeResult{err: summary(app.Err())}
 }
 
-// summary reduces an fx error to its gist: fx's "Failed: ..." line when
-// there is one (provide errors carry a stack trace before it), else the
-// first line.
-func summary(msg string) string {
-	if i := strings.LastIndex(msg, "Failed: "); i >= 0 {
-		return firstLine(msg[i+len("Failed: "):])
+// probeRecorder watches fx's event for the probe's own provider of T: it
+// fails when T was already provided.
+type probeRecorder struct{ reached, failed bool }
+
+func (r *probeRecorder) LogEvent(e fxevent.Event) {
+	if p, ok := e.(*fxevent.Provided); ok && p.ModuleName == probeModule && !r.reached {
+		r.reached, r.failed = true, p.Err != nil
 	}
-	return firstLine(msg)
+}
+
+// summary reduces an fx error to its gist: the root cause dig reports.
+func summary(err error) string {
+	if err == nil {
+		return "the options did not validate"
+	}
+	return firstLine(dig.RootCause(err).Error())
 }
 
 func firstLine(s string) string {
