@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -148,4 +149,17 @@ func TestPluginErrorsFailTheApp(t *testing.T) {
 	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
 	assert.True(t, errors.Is(err, kernel.ErrGofly))
 	assert.Contains(t, err.Error(), `plugin "a" is already added`)
+}
+
+func TestSlogBackend(t *testing.T) {
+	var out bytes.Buffer
+	var got *slog.Logger
+	app := gofly.New(gofly.Environ(nil), gofly.LogOutput(&out),
+		gofly.ConfigYAML("logging:\n  backend: slog\n  format: json\n  level: debug\n"),
+		fx.Invoke(fx.Annotate(func(l *slog.Logger) { got = l }, fx.ParamTags(`name:"gofly"`))))
+	require.NoError(t, app.Err())
+	require.NotNil(t, got)
+	got.Info("from the app")
+	assert.Contains(t, out.String(), `"msg":"from the app"`)
+	assert.Contains(t, out.String(), `"msg":"provided"`, "fx's events go through slog at debug")
 }

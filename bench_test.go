@@ -97,7 +97,7 @@ func BenchmarkFacadePath(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/gofly.New", n), func(b *testing.B) {
 			ps := benchPlugins(n)
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				app := gofly.New(goflyApp(ps)...)
 				if err := app.Err(); err != nil {
 					b.Fatal(err)
@@ -112,7 +112,7 @@ func BenchmarkFacadePath(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("n=%d/baseline-bare-fx", n), func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			for range b.N {
 				app := fx.New(bareApp(n)...)
 				if err := app.Err(); err != nil {
 					b.Fatal(err)

@@ -141,7 +141,7 @@ type eventRecorder struct {
 }
 
 func (r *eventRecorder) LogEvent(fxevent.Event) { r.mu.Lock(); r.n++; r.mu.Unlock() }
-func (r *eventRecorder) count() int            { r.mu.Lock(); defer r.mu.Unlock(); return r.n }
+func (r *eventRecorder) count() int             { r.mu.Lock(); defer r.mu.Unlock(); return r.n }
 
 // An app that builds fine fires no fx.ErrorHook, also when gofly has plugins
 // or the extension registry on.

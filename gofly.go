@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"reflect"
@@ -70,7 +71,7 @@ type settings struct {
 	loadOpts  []kernel.LoadOption
 	config    *kernel.Config
 	logger    *zap.Logger
-	logOut    zapcore.WriteSyncer
+	logOut    io.Writer
 	args      []string
 	reportOut io.Writer
 	excludes  []string
@@ -155,7 +156,7 @@ func WithLogger(log *zap.Logger) Option {
 // LogOutput makes the logger built from the logging.* configuration write to w
 // instead of standard error.
 func LogOutput(w io.Writer) Option {
-	return newSetting("gofly.LogOutput(...)", func(s *settings) { s.logOut = zapcore.AddSync(w) })
+	return newSetting("gofly.LogOutput(...)", func(s *settings) { s.logOut = w })
 }
 
 // Args gives the command-line arguments (without the program name) the
@@ -186,7 +187,9 @@ type Assembly struct {
 	Config *kernel.Config
 	// Logger is the application logger; it is also in the graph, as a
 	// *zap.Logger named "gofly" (take it with `name:"gofly"`), so that an app
-	// can still provide its own *zap.Logger.
+	// can still provide its own *zap.Logger. A *slog.Logger built from the
+	// same logging.* keys is in the graph under the same name; with
+	// logging.backend: slog, fx's events go through it instead of zap.
 	Logger *zap.Logger
 	// Report is the condition report: which auto-configurations joined the
 	// app and why; it is also in the graph.
@@ -237,14 +240,7 @@ func Assemble(opts ...Option) (*Assembly, error) {
 	if err != nil {
 		return nil, err
 	}
-	log := in.s.logger
-	switch {
-	case log != nil:
-	case in.s.logOut != nil:
-		log, err = kernel.NewLoggerTo(cfg, in.s.logOut)
-	default:
-		log, err = kernel.NewLogger(cfg)
-	}
+	log, slogger, events, err := in.loggers(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +266,13 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		reportOut: reportOut, budgets: b, failures: new(startFailures)}
 	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+8)
 	all = append(all,
-		fx.Supply(cfg, a.Status, res.Report, fx.Annotated{Name: loggerName, Target: log}),
+		fx.Supply(cfg, a.Status, res.Report,
+			fx.Annotated{Name: loggerName, Target: log}, fx.Annotated{Name: loggerName, Target: slogger}),
 		fx.StartTimeout(b.StartTimeout),
 		fx.StopTimeout(b.StopTimeout),
 	)
 	if !hasFxLogger(in.user) {
-		all = append(all, fx.WithLogger(func() fxevent.Logger { return kernel.FxEventLogger(log) }))
+		all = append(all, fx.WithLogger(func() fxevent.Logger { return events }))
 	}
 	all = append(all, in.user...)
 	all = append(all, res.Options...)
@@ -334,6 +331,40 @@ func (a *Assembly) checkDeadlines(s plugins.Settings) error {
 		return err
 	}
 	return check("plugins.stop-timeout", s.StopTimeout, "gofly.stop-timeout", a.budgets.StopTimeout)
+}
+
+// loggers returns gofly's zap and slog loggers (built from logging.*, or the
+// one given with WithLogger) and the fx event logger of the backend that
+// logging.backend chooses.
+func (in *inputs) loggers(cfg *kernel.Config) (*zap.Logger, *slog.Logger, fxevent.Logger, error) {
+	w := in.s.logOut
+	slogger, err := kernel.NewSlogLogger(cfg, w) // validates logging.*
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	log := in.s.logger
+	if log == nil {
+		if log, err = kernel.NewLogger(cfg, w); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if strings.EqualFold(strings.TrimSpace(cfg.String("logging.backend")), "slog") {
+		l := &fxevent.SlogLogger{Logger: slogger}
+		l.UseLogLevel(slog.LevelDebug)
+		l.UseErrorLevel(slog.LevelError)
+		return log, slogger, l, nil
+	}
+	return log, slogger, zapEvents(log), nil
+}
+
+// zapEvents returns an fx event logger that writes fx's events through log:
+// ordinary events (provided, invoked, started ...) at debug level, so an app
+// logging at info is quiet, and failures at error level.
+func zapEvents(log *zap.Logger) fxevent.Logger {
+	l := &fxevent.ZapLogger{Logger: log}
+	l.UseLogLevel(zapcore.DebugLevel)
+	l.UseErrorLevel(zapcore.ErrorLevel)
+	return l
 }
 
 // inputs are the options of an app, sorted by kind.

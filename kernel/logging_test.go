@@ -3,13 +3,11 @@ package kernel_test
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/fx/fxevent"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/gofly-framework/gofly/kernel"
@@ -37,7 +35,7 @@ func TestNewLoggerLevels(t *testing.T) {
 			if tt.level != "" {
 				yaml = "logging: {level: '" + tt.level + "'}"
 			}
-			log, err := kernel.NewLoggerTo(yamlConfig(t, yaml), zapcore.AddSync(&bytes.Buffer{}))
+			log, err := kernel.NewLogger(yamlConfig(t, yaml), &bytes.Buffer{})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, log.Level())
 		})
@@ -47,7 +45,7 @@ func TestNewLoggerLevels(t *testing.T) {
 func TestNewLoggerFormats(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
 		var buf bytes.Buffer
-		log, err := kernel.NewLoggerTo(yamlConfig(t, "logging: {format: json, level: debug}"), zapcore.AddSync(&buf))
+		log, err := kernel.NewLogger(yamlConfig(t, "logging: {format: json, level: debug}"), &buf)
 		require.NoError(t, err)
 		log.Debug("hello", zapcore.Field{Key: "n", Type: zapcore.Int64Type, Integer: 3})
 		var entry map[string]any
@@ -60,7 +58,7 @@ func TestNewLoggerFormats(t *testing.T) {
 	})
 	t.Run("console, caller off", func(t *testing.T) {
 		var buf bytes.Buffer
-		log, err := kernel.NewLoggerTo(yamlConfig(t, "logging: {caller: false}"), zapcore.AddSync(&buf))
+		log, err := kernel.NewLogger(yamlConfig(t, "logging: {caller: false}"), &buf)
 		require.NoError(t, err)
 		log.Debug("hidden")
 		log.Info("shown")
@@ -70,7 +68,7 @@ func TestNewLoggerFormats(t *testing.T) {
 	})
 	t.Run("stack traces from dpanic level only", func(t *testing.T) {
 		var buf bytes.Buffer
-		log, err := kernel.NewLoggerTo(yamlConfig(t, "logging: {format: json}"), zapcore.AddSync(&buf))
+		log, err := kernel.NewLogger(yamlConfig(t, "logging: {format: json}"), &buf)
 		require.NoError(t, err)
 		log.Error("e")
 		log.DPanic("d")
@@ -80,12 +78,12 @@ func TestNewLoggerFormats(t *testing.T) {
 		assert.Contains(t, lines[1], "stacktrace")
 	})
 	t.Run("NewLogger writes to standard error", func(t *testing.T) {
-		log, err := kernel.NewLogger(yamlConfig(t, "logging: {level: fatal}"))
+		log, err := kernel.NewLogger(yamlConfig(t, "logging: {level: fatal}"), nil)
 		require.NoError(t, err)
 		assert.Equal(t, zapcore.FatalLevel, log.Level())
 	})
 	t.Run("nil writer", func(t *testing.T) {
-		log, err := kernel.NewLoggerTo(kernel.EmptyConfig(), nil)
+		log, err := kernel.NewLogger(kernel.EmptyConfig(), nil)
 		require.NoError(t, err)
 		assert.Equal(t, zapcore.InfoLevel, log.Level())
 	})
@@ -108,7 +106,7 @@ func TestNewLoggerErrors(t *testing.T) {
 		{desc: "unknown format", yaml: "logging:\n  format: xml\n", wantKey: "logging.format", wantValue: "xml", wantSrc: "app.yaml",
 			wantMsg: `config key "logging.format" in app.yaml: unknown log format "xml": want one of json, console`},
 		{desc: "unknown key", yaml: "logging:\n  colour: true\n", wantKey: "logging.colour", wantValue: "true", wantSrc: "app.yaml",
-			wantMsg: `config key "logging.colour" in app.yaml: unknown key: check its spelling or remove it (known under "logging": caller, format, level)`},
+			wantMsg: `config key "logging.colour" in app.yaml: unknown key: check its spelling or remove it (known under "logging": backend, caller, format, level)`},
 		{desc: "bad caller", yaml: "logging:\n  caller: yse\n", wantKey: "logging.caller", wantValue: "yse", wantSrc: "app.yaml",
 			wantMsg: `config key "logging.caller" in app.yaml: cannot use "yse" as bool: want true or false`},
 	}
@@ -116,7 +114,7 @@ func TestNewLoggerErrors(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			c, err := kernel.LoadConfig(kernel.WithEnviron(tt.environ), kernel.WithYAML("app.yaml", []byte(tt.yaml)))
 			require.NoError(t, err)
-			log, err := kernel.NewLoggerTo(c, zapcore.AddSync(&bytes.Buffer{}))
+			log, err := kernel.NewLogger(c, &bytes.Buffer{})
 			assert.Nil(t, log)
 			ce := asConfigError(t, err)
 			assert.Equal(t, tt.wantKey, ce.Key)
@@ -126,55 +124,33 @@ func TestNewLoggerErrors(t *testing.T) {
 				assert.Equal(t, 2, ce.Line)
 			}
 			assert.EqualError(t, err, tt.wantMsg)
-			_, err = kernel.NewLogger(c)
+			_, err = kernel.NewLogger(c, nil)
 			assert.EqualError(t, err, tt.wantMsg)
 		})
 	}
 }
 
-func TestFxEventLogger(t *testing.T) {
-	events := []fxevent.Event{
-		&fxevent.Provided{ConstructorName: "NewThing", OutputTypeNames: []string{"*Thing"}},
-		&fxevent.Invoking{FunctionName: "Run"},
-		&fxevent.Started{},
-	}
-	failure := &fxevent.Invoked{FunctionName: "Run", Err: errors.New("boom")}
-	tests := []struct {
-		level        string
-		wantEvents   bool
-		wantFailures bool
-	}{
-		{"debug", true, true},
-		{"info", false, true},
-		{"error", false, true},
-		{"fatal", false, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.level, func(t *testing.T) {
-			var buf bytes.Buffer
-			log, err := kernel.NewLoggerTo(yamlConfig(t, "logging: {format: json, level: "+tt.level+"}"), zapcore.AddSync(&buf))
-			require.NoError(t, err)
-			fl := kernel.FxEventLogger(log)
-			for _, e := range events {
-				fl.LogEvent(e)
-			}
-			out := buf.String()
-			if tt.wantEvents {
-				assert.Contains(t, out, `"level":"debug","ts"`)
-				assert.Contains(t, out, `"msg":"provided"`)
-				assert.Contains(t, out, `"msg":"invoking"`)
-				assert.Contains(t, out, `"msg":"started"`)
-			} else {
-				assert.Empty(t, out)
-			}
-			buf.Reset()
-			fl.LogEvent(failure)
-			if tt.wantFailures {
-				assert.Contains(t, buf.String(), `"level":"error"`)
-				assert.Contains(t, buf.String(), `"error":"boom"`)
-			} else {
-				assert.Empty(t, buf.String())
-			}
-		})
-	}
+func TestNewSlogLogger(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := kernel.NewSlogLogger(yamlConfig(t, "logging: {format: json, level: warn, caller: false}"), &buf)
+	require.NoError(t, err)
+	log.Info("quiet")
+	log.Warn("loud", "k", 1)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &m), buf.String())
+	assert.Equal(t, "loud", m["msg"])
+	assert.Equal(t, "WARN", m["level"])
+	assert.NotContains(t, buf.String(), "quiet")
+
+	buf.Reset()
+	log, err = kernel.NewSlogLogger(yamlConfig(t, "logging: {level: debug}"), &buf)
+	require.NoError(t, err)
+	log.Debug("text")
+	assert.Contains(t, buf.String(), "level=DEBUG")
+	assert.Contains(t, buf.String(), "source=", "logging.caller is on by default")
+
+	_, err = kernel.NewSlogLogger(yamlConfig(t, "logging: {backend: log4j}"), nil)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrConfig)
+	assert.Contains(t, err.Error(), `unknown log backend "log4j": want one of zap, slog`)
 }
