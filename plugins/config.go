@@ -126,9 +126,9 @@ func (s Settings) validate() error {
 	return nil
 }
 
-// ConfigKey returns the configuration key of plugin id's own subtree:
+// configKey returns the configuration key of plugin id's own subtree:
 // "plugins.config.<id>".
-func ConfigKey(id string) string { return "plugins.config." + id }
+func configKey(id string) string { return "plugins.config." + id }
 
 // BindConfig binds plugin id's configuration subtree (plugins.config.<id>)
 // strictly into a new T, with T's `default:"..."` tags applied first (see
@@ -149,12 +149,12 @@ func ConfigKey(id string) string { return "plugins.config." + id }
 func BindConfig[T any](cfg *kernel.Config, id string) (T, error) {
 	if msg := validateID(id); msg != "" {
 		var zero T
-		return zero, &kernel.ConfigError{Key: ConfigKey(id), Msg: "binding plugin configuration: " + msg}
+		return zero, &kernel.ConfigError{Key: configKey(id), Msg: "binding plugin configuration: " + msg}
 	}
 	if cfg == nil {
 		cfg = kernel.EmptyConfig()
 	}
-	return kernel.Bind[T](cfg, ConfigKey(id))
+	return kernel.Bind[T](cfg, configKey(id))
 }
 
 // ---- manager options ----

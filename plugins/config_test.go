@@ -394,7 +394,6 @@ func TestBindConfig(t *testing.T) {
 	got, err := plugins.BindConfig[greeterConfig](nil, "greeter")
 	require.NoError(t, err)
 	assert.Equal(t, "hello", got.Greeting)
-	assert.Equal(t, "plugins.config.greeter", plugins.ConfigKey("greeter"))
 }
 
 func TestManagerOptionsPrintThemselves(t *testing.T) {

@@ -15,8 +15,8 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// DefaultVersion is the version of a plugin defined without [Version].
-const DefaultVersion = "0.0.0"
+// defaultVersion is the version of a plugin defined without [Version].
+const defaultVersion = "0.0.0"
 
 // Plugin is a plugin definition: metadata, dependencies, the extension points
 // it declares, the extensions it contributes, its lifecycle hooks, its
@@ -71,7 +71,7 @@ type Option interface {
 // Define never panics and never fails: problems are recorded and returned by
 // [Plugin.Err] and by [Manager.Add].
 func Define(id string, opts ...Option) *Plugin {
-	p := &Plugin{id: id, versionText: DefaultVersion}
+	p := &Plugin{id: id, versionText: defaultVersion}
 	if err := validateID(id); err != "" {
 		p.problem(err, nil)
 	}
@@ -82,7 +82,7 @@ func Define(id string, opts ...Option) *Plugin {
 		p.opts = append(p.opts, o)
 		o.apply(p)
 	}
-	if p.version == nil && p.versionText == DefaultVersion {
+	if p.version == nil && p.versionText == defaultVersion {
 		p.version = semver.New(0, 0, 0, "", "")
 	}
 	if p.name == "" {
@@ -437,24 +437,22 @@ func typeName[T any]() string { return reflect.TypeFor[T]().String() }
 
 // ---- conditions ----
 
-// Condition decides from the configuration whether a plugin is enabled, and
-// says why (plux's should_load). The reason appears in the plugin's
-// descriptor (FailedReason) when it is disabled, and in [Manager.Decisions].
-// A Condition must not retain cfg beyond the call's needs nor modify it.
-type Condition func(cfg *kernel.Config) (enabled bool, reason string)
-
 type condition struct {
-	fn   Condition
+	fn   func(cfg *kernel.Config) (enabled bool, reason string)
 	name string
 }
 
 type whenOption struct{ c condition }
 
-// When adds a condition to the plugin. Every condition must hold for the
-// plugin to be enabled; they are evaluated in order when the plugin is added,
-// after the id and tag filters, and evaluation stops at the first that fails.
-// A condition that panics makes Add fail with [kernel.ErrPluginLoad].
-func When(c Condition) Option {
+// When adds a condition to the plugin: a func of the configuration that says
+// whether the plugin is enabled, and why (plux's should_load). The reason
+// appears in the plugin's descriptor (FailedReason) when it is disabled, and
+// in [Manager.Decisions]. Every condition must hold for the plugin to be
+// enabled; they are evaluated in order when the plugin is added, after the id
+// and tag filters, and evaluation stops at the first that fails. A condition
+// that panics makes Add fail with [kernel.ErrPluginLoad]; it must not retain
+// or modify cfg.
+func When(c func(cfg *kernel.Config) (enabled bool, reason string)) Option {
 	name := "<nil>"
 	if c != nil {
 		name = funcName(c)

@@ -93,7 +93,7 @@ func TestDefineDefaultsAndMetadata(t *testing.T) {
 	)
 	plain, ok := m.Plugin("plain")
 	require.True(t, ok)
-	assert.Equal(t, plugins.DefaultVersion, plain.Version)
+	assert.Equal(t, "0.0.0", plain.Version)
 	assert.Equal(t, "plain", plain.Name, "the name defaults to the id")
 	assert.Equal(t, plugins.StateLoaded, plain.State)
 	assert.False(t, plain.LoadedAt.IsZero())
