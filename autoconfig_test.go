@@ -14,6 +14,7 @@ import (
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/goflytest"
+	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 )
@@ -41,7 +42,7 @@ func TestPluginsAutoConfigEnabled(t *testing.T) {
 				reg    *extension.Registry
 				mgr    *plugins.Manager
 				report *autoconfig.Report
-				status *kernel.Status
+				st     *status.Status
 				events []string
 			)
 			app := goflytest.New(t, tc.yaml,
@@ -57,13 +58,13 @@ func TestPluginsAutoConfigEnabled(t *testing.T) {
 					plugins.OnStart(func(context.Context) error { events = append(events, "hello start"); return nil }),
 					plugins.OnStop(func(context.Context) error { events = append(events, "hello stop"); return nil }),
 				),
-				fx.Populate(&reg, &mgr, &report, &status),
+				fx.Populate(&reg, &mgr, &report, &st),
 			)
 			require.Same(t, reg, mgr.Registry(), "the manager holds the app's registry")
-			assert.False(t, status.Started())
+			assert.False(t, st.Started())
 
 			app.RequireStart()
-			assert.True(t, status.Started())
+			assert.True(t, st.Started())
 			d, ok := mgr.Plugin("hello")
 			require.True(t, ok)
 			assert.Equal(t, plugins.StateStarted, d.State)
@@ -72,7 +73,7 @@ func TestPluginsAutoConfigEnabled(t *testing.T) {
 			assert.Equal(t, "hello", got.Greet())
 
 			app.RequireStop()
-			assert.Equal(t, kernel.PhaseStopping, status.Phase())
+			assert.Equal(t, status.PhaseStopping, st.Phase())
 			assert.Equal(t, []string{"core start", "hello start", "hello stop", "core stop"}, events)
 
 			o, ok := report.Find(autoconfig.PluginsName)

@@ -38,9 +38,10 @@
 //
 // # Status
 //
-// Every app's graph holds a *kernel.Status that turns started after the last
-// OnStart hook and stopping before the first OnStop hook: readiness probes
-// (the web starter's /readyz) read it.
+// gofly keeps the app's phase (starting, started, stopping) in the graph, in
+// a type of its own that applications do not use: it turns started after the
+// last OnStart hook and stopping before the first OnStop hook. The web
+// starter's readiness probe (/readyz) reads it.
 //
 // # Testing
 //

@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/gofly-framework/gofly/autoconfig"
+	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 )
@@ -194,9 +195,6 @@ type Assembly struct {
 	// Report is the condition report: which auto-configurations joined the
 	// app and why; it is also in the graph.
 	Report *autoconfig.Report
-	// Status is the app's phase (starting, started, stopping); it is also in
-	// the graph.
-	Status *kernel.Status
 	// Options are the fx options of the app, in this order: gofly's
 	// (configuration, logger, status, report, fx event logger, start and stop
 	// budgets), the user's in the order given, the matched
@@ -262,11 +260,11 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		}
 	}
 
-	a := &Assembly{Config: cfg, Logger: log, Report: res.Report, Status: new(kernel.Status),
+	a := &Assembly{Config: cfg, Logger: log, Report: res.Report,
 		reportOut: reportOut, budgets: b, failures: new(startFailures)}
 	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+8)
 	all = append(all,
-		fx.Supply(cfg, a.Status, res.Report,
+		fx.Supply(cfg, new(status.Status), res.Report,
 			fx.Annotated{Name: loggerName, Target: log}, fx.Annotated{Name: loggerName, Target: slogger}),
 		fx.StartTimeout(b.StartTimeout),
 		fx.StopTimeout(b.StopTimeout),
@@ -553,10 +551,10 @@ func (a *Assembly) explainStart(err error) error {
 // markStarted registers the app's last OnStart hook, which moves the status
 // to started once every other hook ran, and its first OnStop hook (fx runs
 // OnStop hooks in reverse), which moves it to stopping before anything stops.
-func markStarted(lc fx.Lifecycle, st *kernel.Status) {
+func markStarted(lc fx.Lifecycle, st *status.Status) {
 	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error { st.SetPhase(kernel.PhaseStarted); return nil },
-		OnStop:  func(context.Context) error { st.SetPhase(kernel.PhaseStopping); return nil },
+		OnStart: func(context.Context) error { st.SetPhase(status.PhaseStarted); return nil },
+		OnStop:  func(context.Context) error { st.SetPhase(status.PhaseStopping); return nil },
 	})
 }
 

@@ -18,7 +18,7 @@
 // condition report says, and why a build or start failed:
 //
 //	goflytest.NewRunner(plugins.Define("core")).
-//		WithProperties("plugins.enabled=true").
+//		WithOptions(gofly.Overrides(map[string]any{"plugins.enabled": true})).
 //		Started().
 //		Run(t, func(c *goflytest.Context) {
 //			require.NoError(t, c.Err())

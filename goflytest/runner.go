@@ -2,10 +2,7 @@ package goflytest
 
 import (
 	"context"
-	"fmt"
-	"maps"
 	"slices"
-	"strings"
 	"testing"
 
 	"go.uber.org/fx"
@@ -16,23 +13,22 @@ import (
 )
 
 // Runner builds apps for tests of starters and auto-configurations, as
-// Spring's ApplicationContextRunner does: give it properties and options, run
-// it, and assert what is in the graph, what the condition report says, or
+// Spring's ApplicationContextRunner does: give it configuration and options,
+// run it, and assert what is in the graph, what the condition report says, or
 // why the app failed to build or start.
 //
 // A Runner is an immutable value: each With method returns a new Runner, so a
-// base runner can be shared by the subtests of a table.
+// base runner can be shared by the subtests of a table. Properties above the
+// YAML and an environment are gofly options like any other:
 //
 //	base := goflytest.NewRunner(web.Starter())
-//	base.WithProperties("web.admin.enabled=true").Run(t, func(c *goflytest.Context) {
+//	base.WithOptions(gofly.Overrides(map[string]any{"web.admin.enabled": true})).Run(t, func(c *goflytest.Context) {
 //		require.NoError(t, c.Err())
 //		assert.True(t, goflytest.Has[*web.Server](c))
 //	})
 type Runner struct {
 	yaml  string
-	props map[string]any
 	opts  []gofly.Option
-	env   []string
 	start bool
 }
 
@@ -43,33 +39,14 @@ func NewRunner(opts ...gofly.Option) Runner { return Runner{opts: slices.Clone(o
 // WithYAML sets the YAML text of the configuration (application.yaml).
 func (r Runner) WithYAML(yaml string) Runner { r.yaml = yaml; return r }
 
-// WithProperties adds properties written "key=value" (the value is a
-// string, as from the environment: binding converts it). They sit above the
-// YAML. A pair without "=" panics: it is a mistake in the test.
-func (r Runner) WithProperties(pairs ...string) Runner {
-	props := maps.Clone(r.props)
-	if props == nil {
-		props = map[string]any{}
-	}
-	for _, p := range pairs {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || k == "" {
-			panic(fmt.Sprintf("goflytest: property %q is not key=value", p))
-		}
-		props[k] = v
-	}
-	r.props = props
-	return r
-}
-
-// WithOptions adds options after those the Runner has.
+// WithOptions adds options after those the Runner has: fx options, plugins,
+// auto-configurations and gofly settings, such as gofly.Overrides for
+// properties above the YAML and gofly.Environ for an environment (the
+// Runner's default is none: a later gofly.Environ replaces it).
 func (r Runner) WithOptions(opts ...gofly.Option) Runner {
 	r.opts = append(slices.Clone(r.opts), opts...)
 	return r
 }
-
-// WithEnv sets the environment the configuration sees ("KEY=value").
-func (r Runner) WithEnv(env ...string) Runner { r.env = slices.Clone(env); return r }
 
 // Started makes Run also start the app before the check (and stop it
 // after); a failed start is then reported by Context.Err.
@@ -81,14 +58,8 @@ func (r Runner) Started() Runner { r.start = true; return r }
 // check returns, failing the test if it does not stop cleanly.
 func (r Runner) Run(tb testing.TB, check func(c *Context)) {
 	tb.Helper()
-	opts := make([]gofly.Option, 0, len(r.opts)+2)
-	opts = append(opts, gofly.Environ(r.env))
-	if len(r.props) > 0 {
-		opts = append(opts, gofly.Overrides(r.props))
-	}
-	opts = append(opts, r.opts...)
 	c := &Context{tb: tb}
-	c.assembly, c.err = Assemble(tb, r.yaml, opts...)
+	c.assembly, c.err = Assemble(tb, r.yaml, r.opts...)
 	if c.err == nil {
 		c.app = fx.New(c.assembly.Options...)
 		c.err = c.app.Err()
@@ -119,7 +90,8 @@ type Context struct {
 }
 
 // Err is why the app could not be assembled, built or (with Started)
-// started; nil when it could.
+// started; nil when it could. autoconfig.Analyze(c.Err(), c.Report()) says
+// what failed and what to do, as gofly.Run prints it.
 func (c *Context) Err() error { return c.err }
 
 // Report is the condition report; nil when the assembly failed before it.
@@ -137,10 +109,6 @@ func (c *Context) Config() *kernel.Config {
 	}
 	return c.assembly.Config
 }
-
-// Explain is the failure analysis of Err (see autoconfig.Explain); "" when
-// the app did not fail.
-func (c *Context) Explain() string { return autoconfig.Explain(c.err, c.Report()) }
 
 // Has reports whether the app's graph provides a T. It checks the graph
 // without running constructors; false when the app failed.

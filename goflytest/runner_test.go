@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/gofly-framework/gofly"
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/goflytest"
@@ -18,11 +19,14 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// pluginsOn turns plugins on above the YAML.
+var pluginsOn = gofly.Overrides(map[string]any{"plugins.enabled": true})
+
 func TestRunnerPluginsAutoConfig(t *testing.T) {
 	base := goflytest.NewRunner(plugins.Define("core", plugins.Version("1.2.0")))
 
 	t.Run("enabled by property", func(t *testing.T) {
-		base.WithProperties("plugins.enabled=true").Run(t, func(c *goflytest.Context) {
+		base.WithOptions(pluginsOn).Run(t, func(c *goflytest.Context) {
 			require.NoError(t, c.Err())
 			assert.True(t, goflytest.Has[*plugins.Manager](c))
 			assert.True(t, goflytest.Has[*extension.Registry](c))
@@ -33,7 +37,8 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 			o, ok := c.Report().Find(autoconfig.PluginsName)
 			require.True(t, ok)
 			assert.Equal(t, autoconfig.StateMatched, o.State)
-			assert.Empty(t, c.Explain())
+			_, failed := autoconfig.Analyze(c.Err(), c.Report())
+			assert.False(t, failed)
 		})
 	})
 
@@ -53,12 +58,14 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 			o, ok := c.Report().Find(autoconfig.PluginsName)
 			require.True(t, ok)
 			assert.Equal(t, autoconfig.StateNotMatched, o.State)
-			assert.NotEmpty(t, c.Explain())
+			an, ok := autoconfig.Analyze(c.Err(), c.Report())
+			require.True(t, ok)
+			assert.Contains(t, an.String(), "plugins.enabled")
 		})
 	})
 
 	t.Run("invalid boolean", func(t *testing.T) {
-		base.WithProperties("plugins.enabled=yse").Run(t, func(c *goflytest.Context) {
+		base.WithOptions(gofly.Overrides(map[string]any{"plugins.enabled": "yse"})).Run(t, func(c *goflytest.Context) {
 			require.Error(t, c.Err())
 			assert.True(t, errors.Is(c.Err(), kernel.ErrConfig))
 			assert.Contains(t, c.Err().Error(), "plugins.enabled")
@@ -69,17 +76,19 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 	t.Run("failed start", func(t *testing.T) {
 		boom := errors.New("boom")
 		goflytest.NewRunner(plugins.Define("bad", plugins.OnStart(func(context.Context) error { return boom }))).
-			WithProperties("plugins.enabled=true").Started().
+			WithOptions(pluginsOn).Started().
 			Run(t, func(c *goflytest.Context) {
 				require.Error(t, c.Err())
 				assert.True(t, errors.Is(c.Err(), kernel.ErrPluginStart))
 				assert.True(t, errors.Is(c.Err(), boom))
-				assert.Contains(t, c.Explain(), "bad")
+				an, ok := autoconfig.Analyze(c.Err(), c.Report())
+				require.True(t, ok)
+				assert.Contains(t, an.String(), "bad")
 			})
 	})
 
 	t.Run("environment", func(t *testing.T) {
-		base.WithEnv("GOFLY_PLUGINS_ENABLED=true").Run(t, func(c *goflytest.Context) {
+		base.WithOptions(gofly.Environ([]string{"GOFLY_PLUGINS_ENABLED=true"})).Run(t, func(c *goflytest.Context) {
 			require.NoError(t, c.Err())
 			assert.True(t, goflytest.Has[*plugins.Manager](c))
 		})
@@ -88,10 +97,20 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 
 func TestRunnerIsImmutable(t *testing.T) {
 	base := goflytest.NewRunner()
-	_ = base.WithProperties("plugins.enabled=true")
+	_ = base.WithOptions(pluginsOn)
+	_ = base.WithYAML("plugins: {enabled: true}")
+	_ = base.Started()
 	base.Run(t, func(c *goflytest.Context) {
 		require.NoError(t, c.Err())
 		assert.False(t, goflytest.Has[*plugins.Manager](c), "a With call does not change its receiver")
 	})
-	assert.Panics(t, func() { base.WithProperties("no-equals-sign") })
+}
+
+// The Runner sees no process environment unless given one.
+func TestRunnerIgnoresTheProcessEnvironment(t *testing.T) {
+	t.Setenv("GOFLY_PLUGINS_ENABLED", "true")
+	goflytest.NewRunner().Run(t, func(c *goflytest.Context) {
+		require.NoError(t, c.Err())
+		assert.False(t, goflytest.Has[*plugins.Manager](c))
+	})
 }

@@ -203,20 +203,6 @@ func TestTypedErrorsWithoutMessage(t *testing.T) {
 	}
 }
 
-func TestStatusPhases(t *testing.T) {
-	var s kernel.Status
-	assert.Equal(t, kernel.PhaseStarting, s.Phase())
-	assert.False(t, s.Started())
-	s.SetPhase(kernel.PhaseStarted)
-	assert.True(t, s.Started())
-	assert.Equal(t, "started", s.Phase().String())
-	s.SetPhase(kernel.PhaseStopping)
-	assert.False(t, s.Started())
-	assert.Equal(t, "stopping", s.Phase().String())
-	assert.Equal(t, "starting", kernel.PhaseStarting.String())
-	assert.Equal(t, "unknown", kernel.Phase(9).String())
-}
-
 func TestSecretValuesNeverInErrors(t *testing.T) {
 	for _, tc := range []struct {
 		desc, yaml, prefix, key, value string

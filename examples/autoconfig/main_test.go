@@ -117,11 +117,11 @@ func TestWithRunner(t *testing.T) {
 		assert.Equal(t, autoconfig.StateNotMatched, out.State)
 	})
 
-	runner.WithProperties("greeting.enabled=false").
-		WithOptions(fx.Invoke(func(Greeter) {})).
+	runner.WithOptions(gofly.Overrides(map[string]any{"greeting.enabled": false}), fx.Invoke(func(Greeter) {})).
 		Run(t, func(c *goflytest.Context) {
 			require.Error(t, c.Err())
-			assert.Contains(t, c.Explain(), `Auto-configuration "greeting" provides main.Greeter but did not match`)
+			analysis, _ := autoconfig.Analyze(c.Err(), c.Report())
+			assert.Contains(t, analysis.String(), `Auto-configuration "greeting" provides main.Greeter but did not match`)
 		})
 }
 

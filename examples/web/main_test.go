@@ -88,14 +88,14 @@ func TestHitsCanBeSwitchedOff(t *testing.T) {
 // switches it off, and its settings are bound strictly.
 func TestHitsStarter(t *testing.T) {
 	runner := goflytest.NewRunner(web.Starter(), hits.Starter()).
-		WithProperties("web.address=127.0.0.1:0")
+		WithOptions(gofly.Overrides(map[string]any{"web.address": "127.0.0.1:0"}))
 
 	runner.Started().Run(t, func(c *goflytest.Context) {
 		require.NoError(t, c.Err())
 		assert.True(t, goflytest.Has[*hits.Counter](c))
 	})
 
-	runner.WithProperties("hits.enabled=false").Run(t, func(c *goflytest.Context) {
+	runner.WithOptions(gofly.Overrides(map[string]any{"hits.enabled": false})).Run(t, func(c *goflytest.Context) {
 		require.NoError(t, c.Err())
 		assert.False(t, goflytest.Has[*hits.Counter](c))
 		out, _ := c.Report().Find("hits")
@@ -109,7 +109,8 @@ func TestHitsStarter(t *testing.T) {
 
 	runner.WithYAML("hits: {pth: /count}").Run(t, func(c *goflytest.Context) {
 		require.Error(t, c.Err())
-		assert.Contains(t, c.Explain(), "Key:    hits.pth")
+		analysis, _ := autoconfig.Analyze(c.Err(), c.Report())
+		assert.Contains(t, analysis.String(), "Key:    hits.pth")
 	})
 }
 

@@ -44,7 +44,7 @@ type admin struct {
 
 func newAdmin(s *Server) *admin {
 	a := &admin{s: s, path: s.settings.Admin.Path}
-	if t := s.settings.Admin.Token; t.IsSet() {
+	if t := s.settings.Admin.Token; t != "" {
 		a.hasToken = true
 		a.token = sha256.Sum256([]byte(t.Reveal()))
 	}

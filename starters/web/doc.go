@@ -36,10 +36,10 @@
 // priority: the highest priority is the outermost. Both are read when the
 // server starts, from the registry the plugins were added to, and again
 // whenever a plugin is added to or removed from the manager while the server
-// runs; [Server.Reload] reads them after other changes of the registry. Two routes whose patterns conflict (ServeMux would panic)
-// fail the start with an error of class kernel.ErrExtension naming both
-// patterns, their handlers and priorities; so does a route on a path the
-// starter serves itself (the probes, the admin subtree).
+// runs. Two routes whose patterns conflict (ServeMux would panic) fail the
+// start with an error of class kernel.ErrExtension naming both patterns,
+// their handlers and priorities; so does a route on a path the starter
+// serves itself (the probes, the admin subtree).
 //
 // Middleware wraps the application's routes, including their 404 and 405
 // answers, but not the probes nor the admin endpoints: a probe must answer
@@ -49,14 +49,15 @@
 // # Probes
 //
 // With web.probes.enabled (the default), GET /livez answers 200 while the
-// process serves, and GET /readyz answers 200 only when the app's
-// *kernel.Status is started and every plugin (when plugins are on) is STARTED
-// or DISABLED; otherwise 503 with a JSON body listing the reasons (phases,
-// plugin ids and states, never error texts: the probes are not
-// authenticated). The facade moves the status to started from the app's last
-// OnStart hook and to stopping from its first OnStop hook, so /readyz turns
-// ready after the server and every plugin started and unready before
-// anything stops.
+// process serves, and GET /readyz answers 200 only when the app has started
+// and every plugin (when plugins are on) is STARTED or DISABLED; otherwise 503
+// with a JSON body listing the reasons (phases, plugin ids and states, never
+// error texts: the probes are not authenticated). The gofly facade keeps the
+// app's phase: started from the app's last OnStart hook, stopping from its
+// first OnStop hook, so /readyz turns ready after the server and every plugin
+// started and unready before anything stops. A server built without the
+// facade ([NewServer], or [Module] in an fx app assembled by hand) counts the
+// app as started from its own Start to its Stop.
 //
 // # Admin endpoints
 //
@@ -84,17 +85,21 @@
 // fails the start (a *kernel.ConfigError for web.address, explained by the
 // starter's failure analyzer), and serves in a goroutine. Its OnStop hook
 // shuts down gracefully: requests in flight finish within
-// web.shutdown-timeout and the app's stop timeout. Long-lived handlers should
-// watch [Server.ShuttingDown].
+// web.shutdown-timeout and the app's stop timeout; then their connections are
+// closed, which cancels their requests' contexts. Long-lived handlers (long
+// polling, server-sent events, websockets) should watch r.Context() and bound
+// themselves, or the stop waits for the deadline.
 //
 // # Caveats
 //
 //   - The server needs an *extension.Registry. The facade provides one when
 //     plugins are on, and, with plugins off, when extension.enabled is true,
 //     which the starter sets among its defaults.
-//   - Routes are read at start, when the plugin manager adds or removes a
-//     plugin, and by Reload, not on every change of the registry: an
-//     extension contributed by hand at run time waits for Reload.
+//   - Routes are read at start and when the plugin manager adds or removes a
+//     plugin, not on every change of the registry: an extension added to the
+//     registry by hand at run time is served only from the next plugin
+//     change on. To bring routes at run time, add a plugin that contributes
+//     them.
 //   - A handler that never returns outlives Stop: after the shutdown deadline
 //     its connection is closed, but its goroutine is the handler's own.
 //   - A route more specific than the admin subtree but outside it, such as

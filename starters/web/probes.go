@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/gofly-framework/gofly/kernel"
+	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/plugins"
 )
 
@@ -29,27 +29,25 @@ func (p *probes) serve(w http.ResponseWriter, r *http.Request, live bool) {
 		writeJSON(w, http.StatusOK, probeBody{Status: "live"})
 		return
 	}
-	if ok, reasons := p.s.Readiness(); !ok {
+	if ok, reasons := p.s.readiness(p.s.descriptors()); !ok {
 		writeJSON(w, http.StatusServiceUnavailable, probeBody{Status: "not ready", Reasons: reasons})
 		return
 	}
 	writeJSON(w, http.StatusOK, probeBody{Status: "ready"})
 }
 
-// Readiness reports whether the app is ready to receive traffic, as
-// /readyz does, and if not, why: the app's status (see [WithStatus]) must be
-// kernel.PhaseStarted — or, without a status, the server must be started and
-// not stopping — and, with a plugin manager (see [WithManager]), every plugin
-// must be STARTED or DISABLED. The reasons come in that order, plugins sorted
-// by id, and name phases, plugin ids and states only: /readyz serves them to
-// anyone, so they hold no error text.
-func (s *Server) Readiness() (bool, []string) { return s.readiness(s.descriptors()) }
-
-// readiness is Readiness with descs, a snapshot of the manager's plugins.
+// readiness reports whether the app is ready to receive traffic, as /readyz
+// says, and if not, why: the app's phase (kept by the gofly facade, see
+// newFxServer) must be started — or, without one, the server must be started
+// and not stopping — and, with a plugin manager (see [WithManager]), every
+// plugin in descs (a snapshot of the manager's plugins) must be STARTED or
+// DISABLED. The reasons come in that order, plugins sorted by id, and name
+// phases, plugin ids and states only: /readyz serves them to anyone, so they
+// hold no error text.
 func (s *Server) readiness(descs []plugins.Descriptor) (bool, []string) {
 	var reasons []string
 	if s.status != nil {
-		if ph := s.status.Phase(); ph != kernel.PhaseStarted {
+		if ph := s.status.Phase(); ph != status.PhaseStarted {
 			reasons = append(reasons, "the app is "+ph.String())
 		}
 	} else if !s.running.Load() {

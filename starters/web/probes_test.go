@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,86 +12,9 @@ import (
 	"github.com/gofly-framework/gofly"
 	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/goflytest"
-	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 	"github.com/gofly-framework/gofly/starters/web"
 )
-
-func TestReadinessTransitions(t *testing.T) {
-	ctx := context.Background()
-	reg := extension.NewRegistry()
-	m := plugins.NewManager(reg, plugins.WithSettings(continueSettings()))
-	var fail atomic.Bool
-	fail.Store(true)
-	require.NoError(t, m.Add(plugins.Define("db")))
-	require.NoError(t, m.Add(plugins.Define("flaky", plugins.OnStart(func(context.Context) error {
-		if fail.Load() {
-			return errors.New("boom: password=hunter2")
-		}
-		return nil
-	}))))
-	st := new(kernel.Status)
-	srv, err := web.NewServer(goflytest.Config(t, loopback), reg, web.WithStatus(st), web.WithManager(m))
-	require.NoError(t, err)
-	require.NoError(t, srv.Start(ctx))
-	t.Cleanup(func() { require.NoError(t, srv.Stop(ctx)) })
-	c := newClient(t)
-
-	for _, step := range []struct {
-		desc string
-		do   func(t *testing.T)
-		code int
-		body string
-	}{
-		{
-			desc: "starting, plugins loaded", do: func(*testing.T) {}, code: 503,
-			body: `{"status":"not ready","reasons":["the app is starting","plugin \"db\" is LOADED","plugin \"flaky\" is LOADED"]}`,
-		},
-		{
-			desc: "started, one plugin failed", code: 503,
-			do: func(t *testing.T) {
-				require.NoError(t, m.StartAll(ctx))
-				st.SetPhase(kernel.PhaseStarted)
-			},
-			body: `{"status":"not ready","reasons":["plugin \"flaky\" is FAILED"]}`,
-		},
-		{
-			desc: "the plugin started on a retry", code: 200,
-			do: func(t *testing.T) {
-				fail.Store(false)
-				require.NoError(t, m.StartPlugin(ctx, "flaky"))
-			},
-			body: `{"status":"ready"}`,
-		},
-		{
-			desc: "a plugin stopped", code: 503,
-			do:   func(t *testing.T) { require.NoError(t, m.StopPlugin(ctx, "flaky")) },
-			body: `{"status":"not ready","reasons":["plugin \"flaky\" is STOPPED"]}`,
-		},
-		{
-			desc: "started again", code: 200,
-			do:   func(t *testing.T) { require.NoError(t, m.StartPlugin(ctx, "flaky")) },
-			body: `{"status":"ready"}`,
-		},
-		{
-			desc: "the app is stopping", code: 503,
-			do:   func(*testing.T) { st.SetPhase(kernel.PhaseStopping) },
-			body: `{"status":"not ready","reasons":["the app is stopping"]}`,
-		},
-	} {
-		t.Run(step.desc, func(t *testing.T) {
-			step.do(t)
-			code, body := get(t, c, srv.URL()+"/readyz")
-			assert.Equal(t, step.code, code)
-			assert.JSONEq(t, step.body, body)
-			assert.NotContains(t, body, "hunter2", "the probes show no error text")
-
-			code, body = get(t, c, srv.URL()+"/livez")
-			assert.Equal(t, 200, code, "live while the process serves")
-			assert.JSONEq(t, `{"status":"live"}`, body)
-		})
-	}
-}
 
 func TestReadinessInAnApp(t *testing.T) {
 	broken := plugins.New("broken", plugins.OnStart(func(context.Context) error { return errors.New("no database") }))
@@ -122,20 +44,22 @@ func TestReadinessInAnApp(t *testing.T) {
 	}
 }
 
-func TestReadinessWithoutStatus(t *testing.T) {
+// A server built by hand has no app phase: it counts as ready from its own
+// Start to its Stop.
+func TestReadinessWithoutTheFacade(t *testing.T) {
 	ctx := context.Background()
 	srv, err := web.NewServer(goflytest.Config(t, loopback), extension.NewRegistry())
 	require.NoError(t, err)
-	ok, reasons := srv.Readiness()
-	assert.False(t, ok)
-	assert.Equal(t, []string{"the web server is not serving"}, reasons)
+	code, _, _ := serve(srv, http.MethodGet, "/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code, "not started")
 	require.NoError(t, srv.Start(ctx))
-	ok, reasons = srv.Readiness()
-	assert.True(t, ok)
-	assert.Empty(t, reasons)
+	code, body, _ := serve(srv, http.MethodGet, "/readyz")
+	assert.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"status":"ready"}`, body)
 	require.NoError(t, srv.Stop(ctx))
-	ok, _ = srv.Readiness()
-	assert.False(t, ok)
+	code, body, _ = serve(srv, http.MethodGet, "/readyz")
+	assert.Equal(t, http.StatusServiceUnavailable, code)
+	assert.JSONEq(t, `{"status":"not ready","reasons":["the web server is not serving"]}`, body)
 }
 
 func TestProbeSettings(t *testing.T) {

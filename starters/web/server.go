@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/extension"
+	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 )
@@ -44,7 +45,7 @@ type Server struct {
 	// Secret.String on a field it reaches through an unexported field.
 	settings *Settings
 	reg      *extension.Registry
-	status   *kernel.Status
+	status   *status.Status // the app's phase, from the graph; nil for a server built by hand
 	manager  *plugins.Manager
 	report   *autoconfig.Report
 	log      *zap.Logger
@@ -57,11 +58,10 @@ type Server struct {
 
 	unlisten atomic.Pointer[func()] // removes the plugin listener that Start adds
 
-	mu           sync.Mutex // serialises Start, Stop and Reload
-	state        int        // stateNew, stateStarted, stateStopped
-	srv          *http.Server
-	served       chan struct{} // closed when Serve returned
-	shuttingDown chan struct{} // closed when Stop begins
+	mu     sync.Mutex // serialises Start, Stop and reload
+	state  int        // stateNew, stateStarted, stateStopped
+	srv    *http.Server
+	served chan struct{} // closed when Serve returned
 }
 
 const (
@@ -84,13 +84,6 @@ type option struct {
 
 func (o option) String() string  { return o.desc }
 func (o option) apply(s *Server) { o.fn(s) }
-
-// WithStatus gives the server the app's status: /readyz answers 200 only in
-// kernel.PhaseStarted. Without it, the server counts as started from its own
-// Start to its Stop.
-func WithStatus(st *kernel.Status) Option {
-	return option{"web.WithStatus(...)", func(s *Server) { s.status = st }}
-}
 
 // WithManager gives the server the plugin manager: /readyz then also needs
 // every plugin STARTED or DISABLED, and the admin endpoints show the plugins,
@@ -135,7 +128,7 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 	if err := extension.Declare(reg, Middleware); err != nil {
 		return nil, err
 	}
-	s := &Server{settings: &settings, reg: reg, addrSource: sourceOf(cfg, Key+".address"), shuttingDown: make(chan struct{})}
+	s := &Server{settings: &settings, reg: reg, addrSource: sourceOf(cfg, section+".address")}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(s)
@@ -147,10 +140,6 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 	s.log = s.log.Named("web")
 	return s, nil
 }
-
-// Settings returns the server's settings, as bound and validated. The admin
-// token is a [Secret], which does not print itself.
-func (s *Server) Settings() Settings { return *s.settings }
 
 // Addr returns the address the server listens on, with the port it bound
 // (so "127.0.0.1:0" reads back as "127.0.0.1:41234"), once Start succeeded;
@@ -187,8 +176,9 @@ func (s *Server) URL() string {
 }
 
 // Handler returns the server's root handler: the probes, the admin endpoints
-// and the routes wrapped in their middleware, as built by the last successful
-// Start or Reload. Before that it answers 503. It lets tests and benchmarks
+// and the routes wrapped in their middleware, as built by Start (and rebuilt
+// when the plugin manager adds or removes a plugin). Before Start it answers
+// 503. It lets tests and benchmarks
 // serve requests without a network.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
@@ -200,11 +190,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	(*h).ServeHTTP(w, r)
 }
-
-// ShuttingDown returns a channel closed when Stop begins. Handlers that hold
-// a request open (long polling, server-sent events, websockets) should end it
-// when the channel closes: a graceful shutdown waits for them.
-func (s *Server) ShuttingDown() <-chan struct{} { return s.shuttingDown }
 
 // Start builds the handler from the registry and starts serving: see
 // [Server]. A route conflict is an error of class kernel.ErrExtension
@@ -227,7 +212,7 @@ func (s *Server) Start(ctx context.Context) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", s.settings.Address)
 	if err != nil {
 		return &kernel.ConfigError{
-			Key: Key + ".address", Value: s.settings.Address, Source: s.addrSource,
+			Key: section + ".address", Value: s.settings.Address, Source: s.addrSource,
 			Msg: fmt.Sprintf("the web server cannot listen on %q: stop what listens there or set web.address to a free address (port 0 picks one)",
 				s.settings.Address),
 			Err: err,
@@ -275,7 +260,7 @@ func (s *Server) onPluginChange(ch plugins.StateChange) {
 	if ch.Old != plugins.StateUnloaded && ch.New != plugins.StateUnloaded {
 		return
 	}
-	if err := s.Reload(); err != nil {
+	if err := s.reload(); err != nil {
 		s.log.Error("reloading the web routes after a plugin change failed; the previous routes stay",
 			zap.String("plugin", ch.Plugin), zap.Error(err))
 	}
@@ -286,9 +271,9 @@ func (s *Server) onPluginChange(ch plugins.StateChange) {
 // earlier of ctx's and Settings.ShutdownTimeout), it closes their connections
 // and returns an error of class kernel.ErrGofly wrapping the deadline's
 // error. A second Stop does nothing. Stop before Start only marks the server
-// stopped (ShuttingDown closes, and a later Start is an error).
+// stopped (a later Start is an error).
 func (s *Server) Stop(ctx context.Context) error {
-	// Outside s.mu: a plugin change being handled waits for s.mu in Reload.
+	// Outside s.mu: a plugin change being handled waits for s.mu in reload.
 	if remove := s.unlisten.Swap(nil); remove != nil {
 		(*remove)()
 	}
@@ -297,12 +282,10 @@ func (s *Server) Stop(ctx context.Context) error {
 	if s.state != stateStarted {
 		if s.state == stateNew {
 			s.state = stateStopped
-			close(s.shuttingDown)
 		}
 		return nil
 	}
 	s.state = stateStopped
-	close(s.shuttingDown)
 	s.running.Store(false)
 
 	sctx := ctx
@@ -320,20 +303,19 @@ func (s *Server) Stop(ctx context.Context) error {
 		s.log.Warn("web server stopped forcibly", zap.String("address", s.Addr()), zap.Error(err))
 		return kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
 			"stopping the web server on %s: requests were still in flight at the deadline and their connections were closed: "+
-				"raise web.shutdown-timeout or the app's stop timeout, or make long handlers watch Server.ShuttingDown", s.Addr()), err)
+				"raise web.shutdown-timeout or the app's stop timeout, or make long handlers end sooner", s.Addr()), err)
 	}
 	s.log.Info("web server stopped", zap.String("address", s.Addr()))
 	return nil
 }
 
-// Reload rebuilds the handler from the registry's current routes and
+// reload rebuilds the handler from the registry's current routes and
 // middleware and swaps it in atomically: requests already being served
 // finish with the old one. A server given a plugin manager ([WithManager])
-// reloads by itself while it runs, whenever a plugin is added to or removed
-// from the manager; call Reload after changing the registry by other means.
-// On error (a route conflict) the server keeps its handler. Before Start it
-// only checks the routes.
-func (s *Server) Reload() error {
+// reloads while it runs, whenever a plugin is added to or removed from the
+// manager. On error (a route conflict) the server keeps its handler. Before
+// Start it only checks the routes.
+func (s *Server) reload() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h, err := s.build()

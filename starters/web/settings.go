@@ -11,8 +11,8 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// Key is the configuration key of the web starter's section.
-const Key = "web"
+// section is the configuration key of the web starter's section.
+const section = "web"
 
 // Settings is the web section of the configuration (key "web"), bound
 // strictly: an unknown key under web is an error naming it. Every value has a
@@ -94,17 +94,15 @@ type AdminSettings struct {
 }
 
 // Secret is a configuration string that does not print itself: String,
-// GoString, MarshalText and MarshalJSON render a set secret as "[redacted]"
-// and an empty one as "". Call Reveal for the value.
+// GoString and MarshalText (and so JSON, YAML and zap encoding) render a set
+// secret as "[redacted]" and an empty one as "". Call Reveal for the value;
+// compare with "" to know whether it is set.
 type Secret string
 
 const redacted = "[redacted]"
 
 // Reveal returns the secret's value.
 func (s Secret) Reveal() string { return string(s) }
-
-// IsSet reports whether the secret is not empty.
-func (s Secret) IsSet() bool { return s != "" }
 
 // String returns "[redacted]", or "" for an empty secret.
 func (s Secret) String() string {
@@ -125,7 +123,7 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // the same values as the `default` tags of Settings (a test checks both agree).
 func defaultProperties() map[string]any {
 	return map[string]any{
-		Key: map[string]any{
+		section: map[string]any{
 			"enabled":             true,
 			"address":             "127.0.0.1:8080",
 			"read-timeout":        "30s",
@@ -146,21 +144,16 @@ func defaultProperties() map[string]any {
 		// The facade's "extension" auto-configuration provides an
 		// *extension.Registry when plugins are off and this is true: the web
 		// starter's route and middleware points live in it.
-		ExtensionEnabledKey: true,
+		autoconfig.ExtensionEnabledKey: true,
 	}
 }
-
-// ExtensionEnabledKey is autoconfig.ExtensionEnabledKey: the property with
-// which a starter asks the facade for an *extension.Registry when plugins
-// are off. The web starter sets it to true among its default properties.
-const ExtensionEnabledKey = autoconfig.ExtensionEnabledKey
 
 // LoadSettings binds the web section of cfg strictly into Settings (the
 // defaults for what is absent; a nil cfg gives the defaults) and validates
 // it. Errors are *kernel.ConfigError values (class kernel.ErrConfig) naming
 // the key, its source and what to do; a token's value never appears in them.
 func LoadSettings(cfg *kernel.Config) (Settings, error) {
-	s, err := kernel.Bind[Settings](cfg, Key)
+	s, err := kernel.Bind[Settings](cfg, section)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -172,7 +165,7 @@ func LoadSettings(cfg *kernel.Config) (Settings, error) {
 
 func (s *Settings) validate(cfg *kernel.Config) error {
 	bad := func(key, value, msg string) error {
-		full := Key + "." + key
+		full := section + "." + key
 		return &kernel.ConfigError{Key: full, Value: value, Source: sourceOf(cfg, full), Msg: msg}
 	}
 	if _, _, err := net.SplitHostPort(s.Address); err != nil {
@@ -190,7 +183,7 @@ func (s *Settings) validate(cfg *kernel.Config) error {
 	} {
 		if d.v < 0 {
 			return bad(d.key, d.v.String(), fmt.Sprintf("config key %q%s: %s is negative: use 0 for no timeout or a positive duration",
-				Key+"."+d.key, from(cfg, Key+"."+d.key), d.v))
+				section+"."+d.key, from(cfg, section+"."+d.key), d.v))
 		}
 	}
 	var err error
@@ -215,15 +208,15 @@ func (s *Settings) validate(cfg *kernel.Config) error {
 			if under(p.path, s.Admin.Path) {
 				return bad(p.key, p.path, fmt.Sprintf(
 					"config key %q%s: %q lies under the admin path %q, where the bearer token would be required: move the probe or the admin endpoints",
-					Key+"."+p.key, from(cfg, Key+"."+p.key), p.path, s.Admin.Path))
+					section+"."+p.key, from(cfg, section+"."+p.key), p.path, s.Admin.Path))
 			}
 		}
 	}
-	if s.Admin.Enabled && !s.Admin.Token.IsSet() && !IsLoopback(s.Address) {
+	if s.Admin.Enabled && s.Admin.Token == "" && !isLoopback(s.Address) {
 		return &kernel.ConfigError{
 			// The token has no default: when it is not set at all, name the
 			// source that enabled the admin endpoints, where it belongs.
-			Key: Key + ".admin.token", Source: tokenSource(cfg),
+			Key: section + ".admin.token", Source: tokenSource(cfg),
 			Msg: fmt.Sprintf("config key \"web.admin.token\" is not set, but the admin endpoints are enabled on %q, which is not a loopback address: "+
 				"set web.admin.token (for example token: ${ADMIN_TOKEN} with the token in the environment), "+
 				"listen on 127.0.0.1, or disable the admin endpoints", s.Address),
@@ -235,7 +228,7 @@ func (s *Settings) validate(cfg *kernel.Config) error {
 // cleanPath checks an endpoint path: absolute, no trailing slash, no
 // pattern syntax, not the root.
 func cleanPath(cfg *kernel.Config, key, p string) (string, error) {
-	full := Key + "." + key
+	full := section + "." + key
 	fail := func(why string) (string, error) {
 		return "", &kernel.ConfigError{Key: full, Value: p, Source: sourceOf(cfg, full),
 			Msg: fmt.Sprintf("config key %q%s: %q %s", full, from(cfg, full), p, why)}
@@ -265,11 +258,11 @@ func under(path, prefix string) bool {
 	return path == prefix || strings.HasPrefix(path, prefix+"/")
 }
 
-// IsLoopback reports whether the host of address (host:port) is a loopback
+// isLoopback reports whether the host of address (host:port) is a loopback
 // address: 127.0.0.0/8, ::1 or "localhost". An empty host (":8080"), 0.0.0.0,
 // ::, any other address and any other host name are not: the server then
 // listens where others can reach it.
-func IsLoopback(address string) bool {
+func isLoopback(address string) bool {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return false
@@ -291,10 +284,10 @@ func sourceOf(cfg *kernel.Config, key string) string {
 // tokenSource is where web.admin.token comes from, or, when it is not set,
 // where web.admin.enabled does: the file (or variable) to add the token to.
 func tokenSource(cfg *kernel.Config) string {
-	if src := cfg.Source(Key + ".admin.token"); src != "" {
+	if src := cfg.Source(section + ".admin.token"); src != "" {
 		return src
 	}
-	return sourceOf(cfg, Key+".admin.enabled")
+	return sourceOf(cfg, section+".admin.enabled")
 }
 
 func from(cfg *kernel.Config, key string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/extension"
+	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
 )
@@ -37,7 +38,7 @@ const StarterName = "web"
 func Starter() *autoconfig.AutoConfig {
 	return autoconfig.New(StarterName,
 		autoconfig.DefaultProperties(defaultProperties()),
-		autoconfig.When(autoconfig.OnBooleanProperty(Key+".enabled", true)),
+		autoconfig.When(autoconfig.OnBooleanProperty(section+".enabled", true)),
 		autoconfig.Provide(Module),
 		autoconfig.WithAnalyzer(listenAnalyzer),
 	)
@@ -49,8 +50,10 @@ func Starter() *autoconfig.AutoConfig {
 //   - declares [Routes] and [Middleware] in the app's *extension.Registry;
 //   - provides *[Server], built from the configuration's web section with
 //     the graph's registry (taken after the plugins were added to it), and,
-//     when present, its *kernel.Status, *plugins.Manager,
-//     *autoconfig.Report and gofly's *zap.Logger (named "gofly");
+//     when present, its *plugins.Manager, *autoconfig.Report, gofly's
+//     *zap.Logger (named "gofly") and the app's phase that the gofly facade
+//     keeps (without the facade, /readyz counts the app as started from the
+//     server's own Start);
 //   - appends the server's Start and Stop to the app's lifecycle from a
 //     root-level invoke, so the server starts after the plugins and the
 //     components the app's own invokes built, and stops before them.
@@ -70,7 +73,7 @@ type serverIn struct {
 	Config   *kernel.Config      `optional:"true"`
 	Registry *extension.Registry `optional:"true"`
 	Logger   *zap.Logger         `name:"gofly" optional:"true"`
-	Status   *kernel.Status      `optional:"true"`
+	Status   *status.Status      `optional:"true"`
 	Manager  *plugins.Manager    `optional:"true"`
 	Report   *autoconfig.Report  `optional:"true"`
 }
@@ -78,17 +81,22 @@ type serverIn struct {
 func newFxServer(in serverIn) (*Server, error) {
 	if in.Registry == nil {
 		return nil, &kernel.ConfigError{
-			Key: ExtensionEnabledKey, Source: sourceOf(in.Config, ExtensionEnabledKey),
+			Key: autoconfig.ExtensionEnabledKey, Source: sourceOf(in.Config, autoconfig.ExtensionEnabledKey),
 			Msg: "the web starter needs an *extension.Registry for its routes and middleware, and the app has none: " +
 				"set plugins.enabled: true, or leave extension.enabled true (the web starter's default) so that the gofly facade provides one, " +
 				"or add extension.Module to an app assembled by hand",
 		}
 	}
-	opts := []Option{WithStatus(in.Status), WithManager(in.Manager), WithReport(in.Report)}
+	opts := []Option{WithManager(in.Manager), WithReport(in.Report)}
 	if in.Logger != nil {
 		opts = append(opts, WithLogger(in.Logger))
 	}
-	return NewServer(in.Config, in.Registry, opts...)
+	s, err := NewServer(in.Config, in.Registry, opts...)
+	if err != nil {
+		return nil, err
+	}
+	s.status = in.Status
+	return s, nil
 }
 
 func registerServer(lc fx.Lifecycle, s *Server) {
@@ -100,7 +108,7 @@ func registerServer(lc fx.Lifecycle, s *Server) {
 var listenAnalyzer = autoconfig.NewAnalyzer("web-listen", func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
 	var ce *kernel.ConfigError
 	var op *net.OpError
-	if !errors.As(err, &ce) || ce.Key != Key+".address" || !errors.As(err, &op) || op.Op != "listen" {
+	if !errors.As(err, &ce) || ce.Key != section+".address" || !errors.As(err, &op) || op.Op != "listen" {
 		return autoconfig.Analysis{}, false
 	}
 	origin := ce.Source

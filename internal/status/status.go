@@ -1,4 +1,8 @@
-package kernel
+// Package status holds the application's phase (starting, started,
+// stopping), which only gofly's own packages exchange: the facade puts a
+// *Status in every app's graph and moves it along the app's life; the web
+// starter reads it for its readiness probe (/readyz).
+package status
 
 import "sync/atomic"
 
@@ -43,6 +47,5 @@ func (s *Status) Phase() Phase { return Phase(s.phase.Load()) }
 // Started reports whether the app is in PhaseStarted.
 func (s *Status) Started() bool { return s.Phase() == PhaseStarted }
 
-// SetPhase moves the app to phase p. The facade calls it; applications that
-// build their fx app by hand may too.
+// SetPhase moves the app to phase p. The facade calls it.
 func (s *Status) SetPhase(p Phase) { s.phase.Store(int32(p)) }
