@@ -58,13 +58,19 @@ func Starter() *autoconfig.AutoConfig {
 //     root-level invoke, so the server starts after the plugins and the
 //     components the app's own invokes built, and stops before them.
 //
+// The declarations and the provider sit in an fx.Module named "gofly.web",
+// so fx's events and errors name the starter; the invoke stays at the root of
+// the app for the order above.
+//
 // It needs an *extension.Registry in the graph (extension.Module, which the
 // facade provides when plugins are on or extension.enabled is true); without
 // one, building the app fails with a *kernel.ConfigError saying so.
 var Module = fx.Options(
-	extension.Declares(Routes),
-	extension.Declares(Middleware),
-	fx.Provide(newFxServer),
+	fx.Module("gofly.web",
+		extension.Declares(Routes),
+		extension.Declares(Middleware),
+		fx.Provide(newFxServer),
+	),
 	fx.Invoke(registerServer),
 )
 
