@@ -77,9 +77,9 @@ func Notes() *plugins.Plugin {
 }
 
 // accessLog is a middleware contributed by an fx option: its constructor
-// takes gofly's logger from the graph (a *zap.Logger named "gofly"). The highest priority is the outermost:
-// at 100 it wraps any middleware below 100, and the hits counter (1000)
-// wraps it.
+// takes gofly's logger from the graph (a *zap.Logger named "gofly"). The
+// highest priority is the outermost: at 100 it wraps any middleware below
+// 100, and the hits counter (1000) wraps it.
 var accessLog = extension.ContributeFunc(web.Middleware, func(in loggerIn) web.MiddlewareFunc {
 	log := in.Log
 	return func(next http.Handler) http.Handler {
