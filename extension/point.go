@@ -63,7 +63,7 @@ func NewPoint[T any](id string, opts ...PointOption) Point[T] {
 		}
 	}
 	d.decl = &decl{typ: typ, desc: d.desc, required: d.required,
-		grow: growTyped[T], key: typeKey(typ), box: boxTyped[T]}
+		grow: growTyped[T], box: boxTyped[T], none: (*T)(nil)}
 	return Point[T]{def: d}
 }
 

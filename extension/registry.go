@@ -8,7 +8,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 )
 
 // Registry holds extension points and their extensions, sorted by priority.
@@ -65,7 +64,8 @@ type Registry struct {
 type entry struct {
 	value    any
 	priority int
-	seq      uint64 // registration order, unique within a registry
+	seq      uint64    // registration order, unique within a registry
+	fn       closureID // the identity of value when it is a func (see funcID)
 }
 
 // before reports whether a sorts before b: higher priority first, then
@@ -85,8 +85,8 @@ type decl struct {
 	// grow appends values to a []T backing of typ (nil for none) and returns
 	// the new backing and the capped view to publish.
 	grow func(backing any, more []any) (grown, published any)
-	key  unsafe.Pointer             // typeKey(typ)
-	box  func(v any) unsafe.Pointer // a new *T holding v
+	box  func(v any) any // a new *T holding v; a nil *T for a nil v
+	none any             // box(nil), made once
 }
 
 // slot is the state of one point id.
@@ -192,7 +192,7 @@ func (r *Registry) slotLocked(id string) *slot {
 // declared reports whether s's id is declared. It reads the published head
 // (one atomic load): no lock, no snapshot rebuild, whether r.mu is held or
 // not.
-func (s *slot) declared() bool { return s.head.Load().typ != nil }
+func (s *slot) declared() bool { return s.head.Load().first != nil }
 
 // load returns the current snapshot of s, rebuilding it if a write made it
 // stale. In the steady state it is one atomic load.
@@ -309,7 +309,8 @@ func (r *Registry) RegisterPoint(id string, typ reflect.Type) error {
 	if err := checkPoint(id, typ); err != nil {
 		return err
 	}
-	return r.declare(id, &decl{typ: typ, grow: growReflect(typ), key: typeKey(typ), box: boxReflect(typ)})
+	box := boxReflect(typ)
+	return r.declare(id, &decl{typ: typ, grow: growReflect(typ), box: box, none: box(nil)})
 }
 
 // declare declares id with d and notifies listeners.
@@ -497,6 +498,9 @@ func (r *Registry) registerLocked(id string, ext any, priority int) (Registratio
 	}
 	r.seq++
 	e := entry{value: ext, priority: priority, seq: r.seq}
+	if v := reflect.ValueOf(ext); v.Kind() == reflect.Func {
+		e.fn = funcID(readable(v))
+	}
 	s.pending = append(s.pending, e)
 	s.snap.Store(nil)
 	s.noteAdded(e)
@@ -564,33 +568,39 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 
 // Unregister removes one registration of ext from pointID, by identity, and
 // reports whether it found one. When the value is registered more than once,
-// the most recent registration goes (an undo of the last Register); use
-// [Registry.Attach] to remove a chosen one.
+// the most recent registration goes (an undo of the last Register).
 //
 // Identity, by kind of value:
+//   - funcs: the same func value, that is the same closure object. A
+//     top-level function (or method expression) is always itself. Each
+//     evaluation of a func literal that captures variables makes a new
+//     closure, and so does each evaluation of a method value: two closures
+//     made from one literal are two extensions, whatever they capture. Keep
+//     the value you registered to remove it;
 //   - pointers, maps, channels and unsafe pointers: the same address;
-//   - funcs: the same function value, compared by its closure object (code
-//     and captured context). A top-level function is always itself; two
-//     closures made from one function literal are two extensions, and so are
-//     two evaluations of a method value (keep the value you registered). A
-//     literal that captures nothing is the exception, decided by the
-//     compiler: it compiles to one shared value, so the closures made from it
-//     are one extension, except where the function holding the literal is
-//     inlined, which gives each inlined copy its own value. Pass the value you
-//     registered, not a new one made the same way, or use [Registry.Attach];
 //   - slices: the same array, length and capacity;
-//   - other comparable values: ==, type included;
-//   - other values (structs holding slices ...): only the very same
-//     interface value, boxed once (pass the variable you registered).
+//   - interfaces held inside values: the same dynamic type and value;
+//   - structs and arrays: every field or element the same by these rules,
+//     unexported ones included, so a copy of a registered struct is that
+//     extension;
+//   - booleans, numbers and strings: ==, type included.
 //
-// Unregister never panics, even on values == would panic on.
+// The result depends on the values passed, not on what the compiler inlines,
+// with one case that Go itself leaves open: a func literal that captures
+// nothing compiles to one static value, so every evaluation of it yields the
+// same func, and unregistering "another" one removes the one registered. The
+// compiler may copy such a literal into each function it inlines the
+// literal's enclosing function into, and the copies are distinct values, so
+// for such funcs pass the value you registered, not a new one made the same
+// way. Unregister never panics, even on values == would panic on.
 func (r *Registry) Unregister(pointID string, ext any) bool {
 	s := r.lookup(pointID)
 	if s == nil || ext == nil {
 		return false
 	}
+	match := matcher(ext)
 	r.mu.Lock()
-	e, ok := s.removeLocked(func(e entry) bool { return same(e.value, ext) })
+	e, ok := s.removeLocked(match)
 	r.mu.Unlock()
 	if ok {
 		r.notify(Event{Kind: ExtensionRemoved, PointID: pointID, Extension: e.value, Priority: e.priority})

@@ -2,7 +2,6 @@ package extension
 
 import (
 	"strconv"
-	"unsafe"
 
 	"github.com/gofly-framework/gofly/kernel"
 )
@@ -103,8 +102,8 @@ func allSlow[T any](r *Registry, p Point[T]) []T {
 func First[T any](r *Registry, p Point[T]) (T, error) {
 	if d := p.def; d != nil {
 		if c := d.cache.Load(); c != nil && c.r == r {
-			if h := c.s.head.Load(); h.typ == d.decl.key && h.first != nil {
-				return *(*T)(h.first), nil
+			if v, _ := c.s.head.Load().first.(*T); v != nil {
+				return *v, nil
 			}
 		}
 	}
@@ -122,16 +121,17 @@ func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
 		return zero, r.errUnknownPoint(p.ID(), "reading its extensions")
 	}
 	h := s.head.Load()
-	if h.typ != p.def.decl.key {
-		if d := r.load(s).decl; d != nil {
-			return zero, errTypeMismatch(p.def.id, d.typ, p.def.decl.typ)
-		}
-		return zero, h.mismatch
-	}
-	if h.first == nil {
+	v, ok := h.first.(*T)
+	switch {
+	case v != nil:
+		return *v, nil
+	case ok:
 		return zero, h.err
 	}
-	return *(*T)(h.first), nil
+	if d := r.load(s).decl; d != nil {
+		return zero, errTypeMismatch(p.def.id, d.typ, p.def.decl.typ)
+	}
+	return zero, h.mismatch
 }
 
 // Extensions is a typed, live view of one extension point in one registry:
@@ -144,9 +144,8 @@ func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
 // and allocate nothing in the steady state. The zero Extensions has no point:
 // All returns nil and First fails with kernel.ErrUnknownPoint.
 type Extensions[T any] struct {
-	r   *Registry
-	s   *slot
-	key unsafe.Pointer // typeKey(T)
+	r *Registry
+	s *slot
 }
 
 // View returns the live view of p in r. p need not be declared yet: the view
@@ -161,7 +160,7 @@ func View[T any](r *Registry, p Point[T]) Extensions[T] {
 		s = r.slotLocked(p.def.id)
 		r.mu.Unlock()
 	}
-	return Extensions[T]{r: r, s: s, key: p.def.decl.key}
+	return Extensions[T]{r: r, s: s}
 }
 
 // All returns the point's extensions, highest priority first, like [All]: a
@@ -187,13 +186,14 @@ func (e Extensions[T]) First() (T, error) {
 		return zero, errEmptyView
 	}
 	h := e.s.head.Load()
-	if h.typ != e.key {
-		return zero, h.mismatch
+	v, ok := h.first.(*T)
+	if v != nil {
+		return *v, nil
 	}
-	if h.first == nil {
+	if ok {
 		return zero, h.err
 	}
-	return *(*T)(h.first), nil
+	return zero, h.mismatch
 }
 
 // Len returns the number of extensions All returns now.
