@@ -94,7 +94,7 @@ func TestUnregisterByIdentity(t *testing.T) {
 				require.NoError(t, r.Register(tc.point, e, 0))
 			}
 			assert.Equal(t, tc.want, r.Unregister(tc.point, tc.unregister))
-			assert.Equal(t, tc.wantLeft, r.Len(tc.point))
+			assert.Equal(t, tc.wantLeft, len(r.Get(tc.point)))
 		})
 	}
 	assert.False(t, extension.NewRegistry().Unregister("unknown", sameA), "unknown point")
@@ -169,7 +169,7 @@ func TestNonCapturingClosuresAreOneValue(t *testing.T) {
 	require.NoError(t, r.Register("h", nonCapturing(), 0))
 	require.NoError(t, r.Register("h", nonCapturing(), 0))
 	assert.True(t, r.Unregister("h", nonCapturing()))
-	assert.Equal(t, 1, r.Len("h"), "removes one registration only")
+	assert.Equal(t, 1, len(r.Get("h")), "removes one registration only")
 }
 
 // TestNonCapturingClosuresByTheValueRegistered: whether the closures of a
@@ -192,9 +192,9 @@ func TestNonCapturingClosuresByTheValueRegistered(t *testing.T) {
 			require.NoError(t, r.Register("h", a, 0))
 			require.NoError(t, r.Register("h", b, 0))
 			assert.True(t, r.Unregister("h", a))
-			assert.Equal(t, 1, r.Len("h"))
+			assert.Equal(t, 1, len(r.Get("h")))
 			assert.True(t, r.Unregister("h", b))
-			assert.Equal(t, 0, r.Len("h"))
+			assert.Equal(t, 0, len(r.Get("h")))
 			assert.False(t, r.Unregister("h", a))
 		})
 	}

@@ -37,29 +37,17 @@ func Add[T any](r *Registry, p Point[T], ext T, priority int) error {
 		return errNilExtension(id, v)
 	}
 	r.mu.Lock()
-	declared := false
+	defer r.mu.Unlock()
 	if s := r.lookup(id); s != nil && s.decl != nil {
 		if s.decl.typ != p.def.decl.typ {
-			r.mu.Unlock()
 			return errDuplicatePoint(id, s.decl.typ, p.def.decl.typ)
 		}
 	} else if !r.strict {
-		var err error
-		if declared, err = r.declareLocked(id, p.def.decl); err != nil {
-			r.mu.Unlock()
+		if err := r.declareLocked(id, p.def.decl); err != nil {
 			return err
 		}
 	}
-	_, err := r.registerLocked(id, v, priority)
-	r.mu.Unlock()
-	if declared {
-		r.notify(Event{Kind: PointDeclared, PointID: id, Type: p.def.decl.typ})
-	}
-	if err != nil {
-		return err
-	}
-	r.notify(Event{Kind: ExtensionAdded, PointID: id, Extension: v, Priority: priority})
-	return nil
+	return r.registerLocked(id, v, priority)
 }
 
 // All returns the extensions of p in r, highest priority first (equal
@@ -199,15 +187,11 @@ func (e Extensions[T]) First() (T, error) {
 // Len returns the number of extensions All returns now.
 func (e Extensions[T]) Len() int { return len(e.All()) }
 
-// ID returns the point's id ("" for the zero Extensions).
-func (e Extensions[T]) ID() string {
-	if e.s == nil {
-		return ""
-	}
-	return e.s.id
-}
-
 // String renders the view for debugging, e.g. `Extensions["formatters"](2)`.
 func (e Extensions[T]) String() string {
-	return "Extensions[" + strconv.Quote(e.ID()) + "](" + strconv.Itoa(e.Len()) + ")"
+	id := ""
+	if e.s != nil {
+		id = e.s.id
+	}
+	return "Extensions[" + strconv.Quote(id) + "](" + strconv.Itoa(e.Len()) + ")"
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -417,8 +418,7 @@ func TestReload(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, code, "not started")
 
 	first := web.Route("GET /a", text("a"))
-	reg2, err := reg.Attach(web.Routes.ID(), first, 0)
-	require.NoError(t, err)
+	require.NoError(t, reg.Register(web.Routes.ID(), first, 0))
 	require.NoError(t, srv.Start(context.Background()))
 	defer func() { require.NoError(t, srv.Stop(context.Background())) }()
 
@@ -436,7 +436,7 @@ func TestReload(t *testing.T) {
 	code, _, _ = serve(srv, http.MethodGet, "/a")
 	assert.Equal(t, 200, code, "a failed reload keeps the handler")
 
-	assert.True(t, reg2.Remove())
+	assert.True(t, reg.Unregister(web.Routes.ID(), first))
 	assert.True(t, reg.Unregister(web.Routes.ID(), extension.All(reg, web.Routes)[1]))
 	require.NoError(t, srv.Reload())
 	code, _, _ = serve(srv, http.MethodGet, "/a")
@@ -448,7 +448,7 @@ func TestNewServerErrors(t *testing.T) {
 	assert.ErrorIs(t, err, kernel.ErrExtension)
 
 	reg := extension.NewRegistry()
-	require.NoError(t, reg.RegisterPoint(web.Routes.ID(), web.Middleware.Type()))
+	require.NoError(t, reg.RegisterPoint(web.Routes.ID(), reflect.TypeFor[web.MiddlewareFunc]()))
 	_, err = web.NewServer(nil, reg)
 	assert.ErrorIs(t, err, kernel.ErrDuplicatePoint)
 }
