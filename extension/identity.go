@@ -60,28 +60,27 @@ func readable(v reflect.Value) reflect.Value {
 
 // matcher returns a function that reports whether an entry holds the same
 // extension as ext, by the identity rules of [Registry.Unregister]. ext must
-// not be nil.
+// not be nil. The function is for one goroutine at a time (Unregister calls
+// it under the registry's lock): it reads funcs through one scratch variable,
+// so that comparing allocates nothing per entry.
 func matcher(ext any) func(e entry) bool {
 	t, v := reflect.TypeOf(ext), reflect.ValueOf(ext)
-	if t.Kind() == reflect.Func {
-		id := funcID(readable(v))
-		return func(e entry) bool { return e.fn == id && reflect.TypeOf(e.value) == t }
+	if !holdsFuncs(t) {
+		return func(e entry) bool { return reflect.TypeOf(e.value) == t && same(v, reflect.ValueOf(e.value), false) }
 	}
-	deep := holdsFuncs(t)
-	if deep {
-		v = readable(v)
-	}
+	v = readable(v)
+	scratch := reflect.New(t).Elem()
 	return func(e entry) bool {
 		if reflect.TypeOf(e.value) != t {
 			return false
 		}
 		w := reflect.ValueOf(e.value)
-		if !deep {
-			return same(v, w, false)
+		// Reject on the plain parts first, then read the funcs.
+		if !same(v, w, true) {
+			return false
 		}
-		// Reject on the plain fields first: copying w to read its funcs
-		// allocates.
-		return same(v, w, true) && same(v, readable(w), false)
+		scratch.Set(w)
+		return same(v, scratch, false)
 	}
 }
 

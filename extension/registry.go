@@ -61,8 +61,7 @@ type Registry struct {
 type entry struct {
 	value    any
 	priority int
-	seq      uint64    // registration order, unique within a registry
-	fn       closureID // the identity of value when it is a func (see funcID)
+	seq      uint64 // registration order, unique within a registry
 }
 
 // before reports whether a sorts before b: higher priority first, then
@@ -466,9 +465,6 @@ func (r *Registry) registerLocked(id string, ext any, priority int) error {
 	}
 	r.seq++
 	e := entry{value: ext, priority: priority, seq: r.seq}
-	if v := reflect.ValueOf(ext); v.Kind() == reflect.Func {
-		e.fn = funcID(readable(v))
-	}
 	s.pending = append(s.pending, e)
 	s.snap.Store(nil)
 	s.noteAdded(e)
