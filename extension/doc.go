@@ -35,8 +35,8 @@
 // A point of a func type is a hook: [First] returns the winner, the
 // highest-priority function, which the caller calls; [All] returns every
 // implementation in order for hooks that run them all. A [Required] point
-// makes [Registry.CheckRequired], and the start of an fx app, fail while it
-// has no implementation.
+// makes the start of an fx app with [Module] fail while it has no
+// implementation ([Registry.Points] reports which points are required).
 //
 //	var OnRequest = extension.NewPoint[func(*http.Request) error]("on-request", extension.Required())
 //
@@ -64,11 +64,16 @@
 // # Identity and removal
 //
 // [Registry.Unregister] removes one registration of a value by identity
-// (pointers by address, functions by closure object, comparable values by
-// ==); [Registry.Attach] returns a [Registration] that removes exactly one
-// registration. [Registry.UnregisterPoint] removes a declaration. Together
-// they let the plugin manager restore the registry as it was before a plugin
-// was added.
+// (pointers by address, functions by closure object, other values field by
+// field, comparable parts by ==), the most recent first.
+// [Registry.UnregisterPoint] removes a declaration. Together they let the
+// plugin manager restore the registry as it was before a plugin was added.
+//
+// One case is left open by Go itself: a func literal that captures nothing
+// is one static value, so every evaluation of it yields the same func and
+// unregistering "another" one removes the one registered (the compiler may
+// copy such a literal where it inlines the function holding it, so pass the
+// value you registered).
 //
 // # fx
 //
@@ -84,11 +89,12 @@
 //		fx.Provide(NewPrinter),                         // func NewPrinter(fs extension.Extensions[Formatter]) *Printer
 //	)
 //
-// [ProvideNamed] provides the view under the point's id, for two points of
-// one type; [Declares] only declares. On start, Module fails when a
-// contribution targets an undeclared point (with a "did you mean" hint) or
-// when required points have no extension (one error listing them all). The
-// package works without fx; the glue is in fx.go.
+// The view is live: it follows every later change of the registry. For a
+// second point of the same type, [Declare] it in an fx.Invoke and read it
+// with [View]. On start, Module fails when a contribution targets an
+// undeclared point (with a "did you mean" hint) or when required points have
+// no extension (one error listing them all). The package works without fx;
+// the glue is in fx.go.
 //
 // # Errors
 //

@@ -53,7 +53,8 @@ func Example_hook() {
 
 	reg := extension.NewRegistry()
 	_ = extension.Declare(reg, onAuthorize)
-	fmt.Println(reg.CheckRequired())
+	_, err := extension.First(reg, onAuthorize)
+	fmt.Println(err)
 
 	_ = extension.Add(reg, onAuthorize, func(string) error { return nil }, 0)
 	_ = extension.Add(reg, onAuthorize, func(user string) error {
@@ -66,7 +67,7 @@ func Example_hook() {
 	authorize, _ := extension.First(reg, onAuthorize)
 	fmt.Println(authorize("admin"), authorize("guest"))
 	// Output:
-	// required extension points have no registered extensions: ["authorize"]: register an extension for each
+	// extension point "authorize" has no registered extensions: register one for it
 	// <nil> denied
 }
 
@@ -99,7 +100,7 @@ func ExampleRegistry_Unregister() {
 	reg := extension.NewRegistry()
 	g := &hello{}
 	_ = extension.Add(reg, greeters, Greeter(g), 0)
-	fmt.Println(reg.Unregister("greeters", g), reg.Len("greeters"))
+	fmt.Println(reg.Unregister("greeters", g), len(reg.Get("greeters")))
 	fmt.Println(reg.Unregister("greeters", g))
 	// Output:
 	// true 0
@@ -111,18 +112,10 @@ func ExampleView() {
 	view := extension.View(reg, greeters) // live: follows later changes
 	fmt.Println(view.Len())
 	_ = extension.Add(reg, greeters, Greeter(hello{}), 0)
-	fmt.Println(view.Len(), view.ID())
+	fmt.Println(view.Len())
 	// Output:
 	// 0
-	// 1 greeters
-}
-
-func ExampleOnChange() {
-	reg := extension.NewRegistry(extension.OnChange(func(e extension.Event) { fmt.Println(e) }))
-	_ = extension.Add(reg, greeters, Greeter(hello{}), 5)
-	// Output:
-	// PointDeclared "greeters" extension_test.Greeter
-	// ExtensionAdded "greeters" extension_test.hello (5)
+	// 1
 }
 
 // In an fx app a component takes a point's extensions as a typed parameter.
@@ -144,5 +137,30 @@ func ExampleProvide() {
 	// Output:
 	// HEY FX
 	// hello, fx
+	// <nil>
+}
+
+// Of two points of one type, Provide provides the view of one; declare the
+// other in an invoke and read it through the registry.
+func ExampleProvide_twoPointsOfOneType() {
+	welcome := extension.NewPoint[Greeter]("welcome")
+	farewell := extension.NewPoint[Greeter]("farewell")
+	type Door struct{ in, out extension.Extensions[Greeter] }
+	app := fx.New(fx.NopLogger,
+		extension.Module,
+		extension.Provide(welcome),
+		fx.Invoke(func(r *extension.Registry) error { return extension.Declare(r, farewell) }),
+		extension.Contribute(welcome, Greeter(hello{}), 0),
+		extension.Contribute(farewell, Greeter(shout{}), 0),
+		fx.Provide(func(in extension.Extensions[Greeter], r *extension.Registry) *Door {
+			return &Door{in: in, out: extension.View(r, farewell)}
+		}),
+		fx.Invoke(func(d *Door) {
+			fmt.Println(d.in.All()[0].Greet("in"), "/", d.out.All()[0].Greet("out"))
+		}),
+	)
+	fmt.Println(app.Err())
+	// Output:
+	// hello, in / HEY OUT
 	// <nil>
 }

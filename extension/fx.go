@@ -72,9 +72,9 @@ type registryOut struct {
 }
 
 // Module provides the app's *Registry, filled with every point declared with
-// [Provide] or [ProvideNamed] and every extension contributed with
-// [Contribute] or [ContributeFunc], wherever those options sit in the app.
-// Include it once per app.
+// [Provide] and every extension contributed with [Contribute] or
+// [ContributeFunc], wherever those options sit in the app. Include it once
+// per app.
 //
 // Declarations are applied first, then contributions, each in the order their
 // options were created, so that extensions of equal priority keep program
@@ -87,8 +87,8 @@ type registryOut struct {
 //     start fails with kernel.ErrUnknownPoint, naming every such id, with a
 //     "did you mean" hint when a declared id is close;
 //   - every [Required] point has an extension: otherwise the start fails with
-//     the one kernel.ErrNoExtensions error of [Registry.CheckRequired] that
-//     lists every such point.
+//     one kernel.ErrNoExtensions error that lists every such point (its
+//     PointID holds the ids, sorted and joined by ", ").
 //
 // The check runs when Module's hook runs, before the OnStart hooks of
 // components constructed after the registry; extensions registered by hand
@@ -138,7 +138,7 @@ func (st *fxState) check(r *Registry) error {
 	if len(unknown) > 0 {
 		return errUnknownContributions(unknown, r.PointIDs())
 	}
-	return r.CheckRequired()
+	return r.checkRequired()
 }
 
 func errUnknownContributions(ids, known []string) error {
@@ -162,13 +162,22 @@ func errUnknownContributions(ids, known []string) error {
 }
 
 // Provide declares p in the app's [Registry] (see [Module]) and provides its
-// live view [Extensions][T] to the graph, unnamed, so that a component can
-// take it as an ordinary parameter:
+// view [Extensions][T] to the graph, so that a component can take it as an
+// ordinary parameter:
 //
 //	func NewPrinter(fs extension.Extensions[Formatter]) *Printer
 //
-// Provide each point once. Two points of the same type T cannot both be
-// provided unnamed: use [ProvideNamed] or [Declares] for the others.
+// The view is live: it sees every later change of the registry (extensions
+// registered by hand or by plugins, and removed again), so a component may
+// keep it and read it on every call.
+//
+// Provide each point once. fx provides one value per type, so of two points
+// of the same type T only one can be provided; declare the other with
+// [Declare] in an fx.Invoke and read it with [View] (or [All], [First]) from
+// the *Registry:
+//
+//	fx.Invoke(func(r *extension.Registry) error { return extension.Declare(r, AuditSinks) }),
+//	fx.Provide(func(r *extension.Registry) *Auditor { return NewAuditor(extension.View(r, AuditSinks)) }),
 func Provide[T any](p Point[T]) fx.Option {
 	if p.def == nil {
 		return fx.Error(errEmptyID())
@@ -179,44 +188,14 @@ func Provide[T any](p Point[T]) fx.Option {
 	)
 }
 
-// ProvideNamed is [Provide] with the view provided under the name of the
-// point's id, for points that share a type. Take it with an fx.In struct:
-//
-//	type Params struct {
-//		fx.In
-//		Audit extension.Extensions[Sink] `name:"audit-sinks"`
-//	}
-func ProvideNamed[T any](p Point[T]) fx.Option {
-	if p.def == nil {
-		return fx.Error(errEmptyID())
-	}
-	return fx.Options(
-		declareFx(p),
-		fx.Provide(fx.Annotate(
-			func(r *Registry) Extensions[T] { return View(r, p) },
-			fx.ResultTags(`name:`+strconv.Quote(p.def.id)),
-		)),
-	)
-}
-
-// Declares declares p in the app's [Registry] (see [Module]) without
-// providing a view: for points read through the registry itself, or whose
-// view is provided elsewhere. Declaring a point more than once is harmless.
-func Declares[T any](p Point[T]) fx.Option {
-	if p.def == nil {
-		return fx.Error(errEmptyID())
-	}
-	return declareFx(p)
-}
-
 func declareFx[T any](p Point[T]) fx.Option {
 	fp := fxPoint{seq: fxSeq.Add(1), id: p.def.id, decl: p.def.decl}
 	return fx.Provide(func() pointOut { return pointOut{Point: fp} })
 }
 
 // Contribute contributes ext to p in the app's [Registry] with the given
-// priority. The point must be declared (with [Provide] or [ProvideNamed], or
-// by hand before the app starts), or the start fails (see [Module]). Equal
+// priority. The point must be declared (with [Provide], or with [Declare]
+// before the app starts), or the start fails (see [Module]). Equal
 // priorities keep the order in which the Contribute and ContributeFunc
 // options were created. A nil ext makes the app fail with
 // kernel.ErrNotImplemented.

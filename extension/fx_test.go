@@ -66,7 +66,6 @@ func TestFxInjectsSortedExtensions(t *testing.T) {
 	f, err := printer.fs.First()
 	require.NoError(t, err)
 	assert.Equal(t, "cfg-high:y", f.Format("y"))
-	assert.Equal(t, "formatters", printer.fs.ID())
 
 	// The injected view reflects later changes of the registry.
 	require.True(t, reg.Unregister("formatters", f))
@@ -98,27 +97,32 @@ func TestFxEqualPrioritiesKeepOptionOrder(t *testing.T) {
 	}
 }
 
-func TestFxTwoPointsOfOneTypeByName(t *testing.T) {
-	audit := extension.NewPoint[Formatter]("audit")
+// declareIn declares p by hand in an invoke: the way to declare a second
+// point of a type whose view another point provides.
+func declareIn[T any](p extension.Point[T]) fx.Option {
+	return fx.Invoke(func(r *extension.Registry) error { return extension.Declare(r, p) })
+}
+
+func TestFxTwoPointsOfOneType(t *testing.T) {
+	audit := extension.NewPoint[Formatter]("audit", extension.Required())
 	access := extension.NewPoint[Formatter]("access")
-	type params struct {
-		fx.In
-		Audit  extension.Extensions[Formatter] `name:"audit"`
-		Access extension.Extensions[Formatter] `name:"access"`
-	}
-	var got params
+	var provided extension.Extensions[Formatter]
+	var reg *extension.Registry
 	app := fxtest.New(t, fx.NopLogger,
 		extension.Module,
-		extension.ProvideNamed(audit),
-		extension.ProvideNamed(access),
+		extension.Provide(access),
+		declareIn(audit),
 		extension.Contribute(audit, Formatter(&named{"a"}), 0),
 		extension.Contribute(access, Formatter(&named{"b"}), 0),
-		fx.Invoke(func(p params) { got = p }),
+		fx.Populate(&provided, &reg),
 	)
 	app.RequireStart()
-	assert.Equal(t, []string{"a"}, names(got.Audit.All()))
-	assert.Equal(t, []string{"b"}, names(got.Access.All()))
+	assert.Equal(t, []string{"b"}, names(provided.All()))
+	assert.Equal(t, []string{"a"}, names(extension.View(reg, audit).All()))
 	app.RequireStop()
+
+	err := startErr(t, extension.Module, extension.Provide(access), declareIn(audit))
+	assert.ErrorIs(t, err, kernel.ErrNoExtensions, "a point declared by hand is checked for being required")
 }
 
 func TestFxStartFailures(t *testing.T) {
@@ -136,12 +140,12 @@ func TestFxStartFailures(t *testing.T) {
 	}{
 		{
 			desc:    "every required point has an extension",
-			opts:    []fx.Option{extension.Provide(formatters), extension.Provide(hooks), extension.Declares(optional), extension.Contribute(formatters, Formatter(&named{"a"}), 0), extension.Contribute(hooks, Hook(topLevelHook), 0)},
+			opts:    []fx.Option{extension.Provide(formatters), extension.Provide(hooks), declareIn(optional), extension.Contribute(formatters, Formatter(&named{"a"}), 0), extension.Contribute(hooks, Hook(topLevelHook), 0)},
 			wantErr: nil,
 		},
 		{
 			desc:     "one error lists every required point without extension",
-			opts:     []fx.Option{extension.Declares(formatters), extension.Provide(hooks), extension.ProvideNamed(optional)},
+			opts:     []fx.Option{declareIn(formatters), extension.Provide(hooks), extension.Provide(optional)},
 			wantErr:  kernel.ErrNoExtensions,
 			contains: []string{`["formatters", "hooks"]`, "no registered extensions"},
 			absent:   []string{"optional"},
@@ -154,7 +158,7 @@ func TestFxStartFailures(t *testing.T) {
 		},
 		{
 			desc:     "contribution to an undeclared point, with a hint",
-			opts:     []fx.Option{extension.Provide(optional), extension.Declares(extension.NewPoint[Formatter]("formatters")), extension.Contribute(typo, Formatter(&named{"a"}), 0)},
+			opts:     []fx.Option{extension.Provide(optional), declareIn(extension.NewPoint[Formatter]("formatters")), extension.Contribute(typo, Formatter(&named{"a"}), 0)},
 			wantErr:  kernel.ErrUnknownPoint,
 			contains: []string{`"formaters" (did you mean "formatters"?)`, "not registered"},
 		},
@@ -172,7 +176,7 @@ func TestFxStartFailures(t *testing.T) {
 		},
 		{
 			desc:     "conflicting declarations",
-			opts:     []fx.Option{extension.Provide(extension.NewPoint[other]("formatters")), extension.ProvideNamed(extension.NewPoint[Formatter]("formatters"))},
+			opts:     []fx.Option{extension.Provide(extension.NewPoint[other]("formatters")), extension.Provide(extension.NewPoint[Formatter]("formatters"))},
 			wantErr:  kernel.ErrDuplicatePoint,
 			contains: []string{`"formatters"`},
 		},
@@ -184,12 +188,12 @@ func TestFxStartFailures(t *testing.T) {
 		},
 		{
 			desc:    "a point declared twice",
-			opts:    []fx.Option{extension.Declares(formatters), extension.Provide(formatters), extension.Contribute(formatters, Formatter(&named{"a"}), 0)},
+			opts:    []fx.Option{declareIn(formatters), extension.Provide(formatters), extension.Contribute(formatters, Formatter(&named{"a"}), 0)},
 			wantErr: nil,
 		},
 		{
 			desc:     "zero point",
-			opts:     []fx.Option{extension.Declares(extension.Point[Formatter]{})},
+			opts:     []fx.Option{declareIn(extension.Point[Formatter]{})},
 			wantErr:  kernel.ErrExtension,
 			contains: []string{"id is empty"},
 		},
@@ -235,7 +239,6 @@ func TestFxContributeFuncErrors(t *testing.T) {
 		{desc: "zero point", opt: extension.ContributeFunc(extension.Point[Formatter]{}, func() Formatter { return nil }, 0), wantErr: kernel.ErrExtension},
 		{desc: "zero point value", opt: extension.Contribute(extension.Point[Formatter]{}, nil, 0), wantErr: kernel.ErrExtension},
 		{desc: "zero point provided", opt: extension.Provide(extension.Point[Formatter]{}), wantErr: kernel.ErrExtension},
-		{desc: "zero point named", opt: extension.ProvideNamed(extension.Point[Formatter]{}), wantErr: kernel.ErrExtension},
 		{desc: "unnamed func result for a named func point", opt: extension.ContributeFunc(h, func() func(string) string { return nil }, 0), wantErr: kernel.ErrNotImplemented, contains: "nil"},
 	}
 	for _, tc := range tests {

@@ -3,39 +3,48 @@ package extension
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
 
 	"github.com/gofly-framework/gofly/kernel"
 )
 
 // head is what First needs, published eagerly by every write that changes
-// it: the winner of the point, boxed as a *T, and the errors to return when
-// there is none. With it, a view's First makes no call and is inlined into
-// its caller. Heads are immutable once published.
+// it: the winner of the point, boxed as a *T of the declared type T, and the
+// errors to return when there is none.
+//
+// A typed reader asserts first to its own *T: one comparison of type words,
+// no call, no lock, no allocation. The assertion succeeds exactly when the
+// point is declared with the reader's type, and the pointer is nil when the
+// point has no extension. reflect and the compiler share one *T type
+// descriptor, so the *T that reflect.New makes for a point declared with
+// RegisterPoint asserts like one made by new(T), as the []T snapshots of such
+// points do. Heads are immutable once published.
 type head struct {
-	typ      unsafe.Pointer // the declared type's key; nil while undeclared
-	first    unsafe.Pointer // *T holding the highest-priority extension; nil for none
-	err      error          // when declared but first is nil
-	mismatch error          // when typ is not the reader's type (undeclared included)
+	// first is a *T of the declared type T: the highest-priority extension,
+	// or a nil *T when there is none; nil (no type) while undeclared.
+	first    any
+	err      error // when declared without extensions
+	mismatch error // when not declared with the reader's type (undeclared included)
 }
 
-// typeKey returns a pointer that identifies t (reflect types are unique),
-// comparable without a call, unlike reflect.Type values.
-func typeKey(t reflect.Type) unsafe.Pointer { return dataWord(t) }
-
-// boxTyped returns a pointer to a new T holding v.
-func boxTyped[T any](v any) unsafe.Pointer {
+// boxTyped returns a pointer to a new T holding v, or a nil *T for a nil v.
+func boxTyped[T any](v any) any {
+	if v == nil {
+		return (*T)(nil)
+	}
 	p := new(T)
 	*p = v.(T)
-	return unsafe.Pointer(p)
+	return p
 }
 
 // boxReflect is boxTyped for a type known only as a reflect.Type.
-func boxReflect(typ reflect.Type) func(v any) unsafe.Pointer {
-	return func(v any) unsafe.Pointer {
+func boxReflect(typ reflect.Type) func(v any) any {
+	return func(v any) any {
+		if v == nil {
+			return reflect.Zero(reflect.PointerTo(typ)).Interface()
+		}
 		p := reflect.New(typ)
 		p.Elem().Set(reflect.ValueOf(v))
-		return p.UnsafePointer()
+		return p.Interface()
 	}
 }
 
@@ -87,9 +96,11 @@ func (s *slot) publishHead() {
 			s.mismatchErr = errTypeMismatch(s.id, d.typ, nil)
 			s.errsFor = d
 		}
-		h.typ, h.err, h.mismatch = d.key, s.noneErr, s.mismatchErr
+		h.err, h.mismatch = s.noneErr, s.mismatchErr
 		if s.hasBest {
 			h.first = d.box(s.best.value)
+		} else {
+			h.first = d.none
 		}
 	}
 	s.head.Store(h)

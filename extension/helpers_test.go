@@ -28,6 +28,31 @@ type structFormatter struct{ parts []string }
 
 func (v structFormatter) Format(s string) string { return strings.Join(v.parts, ",") + ":" + s }
 
+// funcFormatter implements Formatter with a func field (not comparable).
+type funcFormatter struct{ fn Hook }
+
+func (v funcFormatter) Format(s string) string { return v.fn(s) }
+
+// wrapFormatter implements Formatter by delegating to an exported interface
+// field (comparable by type, not always at run time).
+type wrapFormatter struct{ Inner Formatter }
+
+func (w wrapFormatter) Format(s string) string { return w.Inner.Format(s) }
+
+// FormatterFunc is a func that implements Formatter.
+type FormatterFunc func(s string) string
+
+func (f FormatterFunc) Format(s string) string { return f(s) }
+
+// hiddenFormatter holds a Formatter in an unexported field, as the web
+// starter's routes hold their handlers.
+type hiddenFormatter struct {
+	name string
+	h    Formatter
+}
+
+func (v hiddenFormatter) Format(s string) string { return v.h.Format(s) }
+
 // mapFormatter implements Formatter and is a map.
 type mapFormatter map[string]string
 

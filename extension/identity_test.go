@@ -31,6 +31,19 @@ func TestUnregisterByIdentity(t *testing.T) {
 	s2 := sliceFormatter{"a", "b"}
 	var st1 Formatter = structFormatter{parts: []string{"a"}}
 	var st2 Formatter = structFormatter{parts: []string{"a"}}
+	shared := []string{"a"}
+	stCopy1, stCopy2 := structFormatter{parts: shared}, structFormatter{parts: shared}
+	fnA, fnB := funcFormatter{fn: makeHook("a")}, funcFormatter{fn: makeHook("a")}
+	fnACopy := fnA
+	var ifA Formatter = wrapFormatter{Inner: valueFormatter("v")}
+	var ifB Formatter = wrapFormatter{Inner: valueFormatter("v")}
+	var ifC Formatter = wrapFormatter{Inner: sameA}
+	var ifD Formatter = wrapFormatter{Inner: sameB}
+	hidA := hiddenFormatter{name: "x", h: FormatterFunc(makeHook("a"))}
+	hidB := hiddenFormatter{name: "x", h: FormatterFunc(makeHook("a"))}
+	hidACopy := hidA
+	hidOther := hidA
+	hidOther.name = "y"
 
 	tests := []struct {
 		desc       string
@@ -61,6 +74,14 @@ func TestUnregisterByIdentity(t *testing.T) {
 		{desc: "shorter slice of the same array", point: "f", register: []any{s1}, unregister: s1[:1], want: false, wantLeft: 1},
 		{desc: "non-comparable struct, the same interface value", point: "f", register: []any{st1}, unregister: st1, want: true, wantLeft: 0},
 		{desc: "non-comparable struct, an equal one", point: "f", register: []any{st1}, unregister: st2, want: false, wantLeft: 1},
+		{desc: "non-comparable struct, a copy holding the same slice", point: "f", register: []any{stCopy1}, unregister: stCopy2, want: true, wantLeft: 0},
+		{desc: "struct holding a func, a copy", point: "f", register: []any{fnA}, unregister: fnACopy, want: true, wantLeft: 0},
+		{desc: "structs holding two closures of one literal", point: "f", register: []any{fnA}, unregister: fnB, want: false, wantLeft: 1},
+		{desc: "struct holding equal comparable values in an interface", point: "f", register: []any{ifA}, unregister: ifB, want: true, wantLeft: 0},
+		{desc: "struct holding two pointers in an interface", point: "f", register: []any{ifC}, unregister: ifD, want: false, wantLeft: 1},
+		{desc: "unexported interface field holding a func, a copy", point: "f", register: []any{hidA}, unregister: hidACopy, want: true, wantLeft: 0},
+		{desc: "unexported interface fields holding two closures of one literal", point: "f", register: []any{hidA}, unregister: hidB, want: false, wantLeft: 1},
+		{desc: "unexported interface field holding the same func, other name", point: "f", register: []any{hidA}, unregister: hidOther, want: false, wantLeft: 1},
 		{desc: "nil", point: "f", register: []any{sameA}, unregister: nil, want: false, wantLeft: 1},
 		{desc: "never registered", point: "f", register: nil, unregister: sameA, want: false, wantLeft: 0},
 	}
@@ -73,7 +94,7 @@ func TestUnregisterByIdentity(t *testing.T) {
 				require.NoError(t, r.Register(tc.point, e, 0))
 			}
 			assert.Equal(t, tc.want, r.Unregister(tc.point, tc.unregister))
-			assert.Equal(t, tc.wantLeft, r.Len(tc.point))
+			assert.Equal(t, tc.wantLeft, len(r.Get(tc.point)))
 		})
 	}
 	assert.False(t, extension.NewRegistry().Unregister("unknown", sameA), "unknown point")
@@ -148,7 +169,7 @@ func TestNonCapturingClosuresAreOneValue(t *testing.T) {
 	require.NoError(t, r.Register("h", nonCapturing(), 0))
 	require.NoError(t, r.Register("h", nonCapturing(), 0))
 	assert.True(t, r.Unregister("h", nonCapturing()))
-	assert.Equal(t, 1, r.Len("h"), "removes one registration only")
+	assert.Equal(t, 1, len(r.Get("h")), "removes one registration only")
 }
 
 // TestNonCapturingClosuresByTheValueRegistered: whether the closures of a
@@ -171,9 +192,9 @@ func TestNonCapturingClosuresByTheValueRegistered(t *testing.T) {
 			require.NoError(t, r.Register("h", a, 0))
 			require.NoError(t, r.Register("h", b, 0))
 			assert.True(t, r.Unregister("h", a))
-			assert.Equal(t, 1, r.Len("h"))
+			assert.Equal(t, 1, len(r.Get("h")))
 			assert.True(t, r.Unregister("h", b))
-			assert.Equal(t, 0, r.Len("h"))
+			assert.Equal(t, 0, len(r.Get("h")))
 			assert.False(t, r.Unregister("h", a))
 		})
 	}

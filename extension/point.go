@@ -63,7 +63,7 @@ func NewPoint[T any](id string, opts ...PointOption) Point[T] {
 		}
 	}
 	d.decl = &decl{typ: typ, desc: d.desc, required: d.required,
-		grow: growTyped[T], key: typeKey(typ), box: boxTyped[T]}
+		grow: growTyped[T], box: boxTyped[T], none: (*T)(nil)}
 	return Point[T]{def: d}
 }
 
@@ -145,20 +145,6 @@ func (p Point[T]) ID() string {
 	return p.def.id
 }
 
-// Description returns the description given with [Description], or "".
-func (p Point[T]) Description() string {
-	if p.def == nil {
-		return ""
-	}
-	return p.def.desc
-}
-
-// IsRequired reports whether the point was made with [Required].
-func (p Point[T]) IsRequired() bool { return p.def != nil && p.def.required }
-
-// Type returns T as a reflect.Type.
-func (p Point[T]) Type() reflect.Type { return reflect.TypeFor[T]() }
-
 // String returns the point as `id (type)`, e.g. `"formatters" (main.Formatter)`.
 func (p Point[T]) String() string {
 	return fmt.Sprintf("%q (%s)", p.ID(), reflect.TypeFor[T]())
@@ -219,7 +205,7 @@ type requiredOption struct{}
 func (requiredOption) applyPoint(d *pointDef) { d.required = true }
 func (requiredOption) String() string         { return "Required()" }
 
-// Required marks the point as one that must have at least one extension:
-// [Registry.CheckRequired] fails while it has none, and so does the start of
-// an fx app that uses [Module] (opa-stack's required hooks).
+// Required marks the point as one that must have at least one extension: the
+// start of an fx app that uses [Module] fails while it has none (opa-stack's
+// required hooks). [Registry.Points] reports it as Required.
 func Required() PointOption { return requiredOption{} }

@@ -2,13 +2,11 @@ package extension
 
 import (
 	"cmp"
-	"fmt"
 	"reflect"
 	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 )
 
 // Registry holds extension points and their extensions, sorted by priority.
@@ -16,7 +14,7 @@ import (
 // # Order
 //
 // Extensions come back highest priority first; equal priorities keep
-// registration order (the order in which Register, Add or Attach returned).
+// registration order (the order in which Register or Add returned).
 // No result depends on map iteration order.
 //
 // # Concurrency
@@ -46,11 +44,9 @@ import (
 // checks every extension already there. [Strict] rejects such extensions with
 // kernel.ErrUnknownPoint instead.
 //
-// The zero Registry is an empty, lenient registry without listeners; prefer
-// [NewRegistry].
+// The zero Registry is an empty, lenient registry; prefer [NewRegistry].
 type Registry struct {
-	strict    bool
-	listeners []func(Event)
+	strict bool
 
 	// points maps ids to slots. The map is immutable once published: writers
 	// copy it (under mu) to add a slot. Slots are never removed, so a slot
@@ -85,8 +81,8 @@ type decl struct {
 	// grow appends values to a []T backing of typ (nil for none) and returns
 	// the new backing and the capped view to publish.
 	grow func(backing any, more []any) (grown, published any)
-	key  unsafe.Pointer             // typeKey(typ)
-	box  func(v any) unsafe.Pointer // a new *T holding v
+	box  func(v any) any // a new *T holding v; a nil *T for a nil v
+	none any             // box(nil), made once
 }
 
 // slot is the state of one point id.
@@ -151,9 +147,9 @@ func (strictOption) applyRegistry(r *Registry) { r.strict = true }
 func (strictOption) String() string            { return "Strict()" }
 
 // Strict makes the registry reject extensions for undeclared points:
-// [Registry.Register], [Registry.Attach] and [Add] on a point that is not
-// declared fail with kernel.ErrUnknownPoint (with a "did you mean" hint when
-// a declared id is close).
+// [Registry.Register] and [Add] on a point that is not declared fail with
+// kernel.ErrUnknownPoint (with a "did you mean" hint when a declared id is
+// close).
 func Strict() RegistryOption { return strictOption{} }
 
 // lookup returns the slot of id, or nil. It takes no lock and allocates
@@ -192,7 +188,7 @@ func (r *Registry) slotLocked(id string) *slot {
 // declared reports whether s's id is declared. It reads the published head
 // (one atomic load): no lock, no snapshot rebuild, whether r.mu is held or
 // not.
-func (s *slot) declared() bool { return s.head.Load().typ != nil }
+func (s *slot) declared() bool { return s.head.Load().first != nil }
 
 // load returns the current snapshot of s, rebuilding it if a write made it
 // stale. In the steady state it is one atomic load.
@@ -309,34 +305,31 @@ func (r *Registry) RegisterPoint(id string, typ reflect.Type) error {
 	if err := checkPoint(id, typ); err != nil {
 		return err
 	}
-	return r.declare(id, &decl{typ: typ, grow: growReflect(typ), key: typeKey(typ), box: boxReflect(typ)})
+	box := boxReflect(typ)
+	return r.declare(id, &decl{typ: typ, grow: growReflect(typ), box: box, none: box(nil)})
 }
 
-// declare declares id with d and notifies listeners.
+// declare declares id with d.
 func (r *Registry) declare(id string, d *decl) error {
 	r.mu.Lock()
-	added, err := r.declareLocked(id, d)
-	r.mu.Unlock()
-	if added {
-		r.notify(Event{Kind: PointDeclared, PointID: id, Type: d.typ})
-	}
-	return err
+	defer r.mu.Unlock()
+	return r.declareLocked(id, d)
 }
 
 // declareLocked declares id with d unless it is declared with the same type.
-// It reports whether it added a declaration. r.mu must be held.
-func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
+// r.mu must be held.
+func (r *Registry) declareLocked(id string, d *decl) error {
 	s := r.lookup(id)
 	if s != nil && s.decl != nil {
 		if s.decl.typ == d.typ {
-			return false, nil
+			return nil
 		}
-		return false, errDuplicatePoint(id, s.decl.typ, d.typ)
+		return errDuplicatePoint(id, s.decl.typ, d.typ)
 	}
 	if s != nil {
 		for _, e := range s.all() {
 			if !fits(d.typ, e.value) {
-				return false, errNotImplemented(id, d.typ, e.value)
+				return errNotImplemented(id, d.typ, e.value)
 			}
 		}
 	}
@@ -344,7 +337,7 @@ func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
 	s.decl = d
 	s.snap.Store(nil)
 	s.publishHead()
-	return true, nil
+	return nil
 }
 
 // UnregisterPoint removes the declaration of id and reports whether id was
@@ -358,17 +351,14 @@ func (r *Registry) declareLocked(id string, d *decl) (bool, error) {
 // valid and see the point again once it is declared again.
 func (r *Registry) UnregisterPoint(id string) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	s := r.lookup(id)
 	if s == nil || s.decl == nil {
-		r.mu.Unlock()
 		return false
 	}
-	typ := s.decl.typ
 	s.decl = nil
 	s.snap.Store(nil)
 	s.publishHead()
-	r.mu.Unlock()
-	r.notify(Event{Kind: PointRemoved, PointID: id, Type: typ})
 	return true
 }
 
@@ -445,92 +435,45 @@ func (r *Registry) Points() []PointInfo {
 // kernel.ErrUnknownPoint. A nil ext (or a nil func) fails with
 // kernel.ErrNotImplemented; an empty pointID with kernel.ErrExtension.
 //
-// The same value may be registered more than once; each registration counts.
-// Register is safe for concurrent use and costs O(1) amortized: sorting is
-// deferred to the next read.
+// The same value may be registered more than once; each registration counts,
+// and [Registry.Unregister] removes them one at a time. Register is safe for
+// concurrent use and costs O(1) amortized: sorting is deferred to the next
+// read.
 func (r *Registry) Register(pointID string, ext any, priority int) error {
-	_, err := r.Attach(pointID, ext, priority)
-	return err
-}
-
-// Registration identifies one registration made by [Registry.Attach]. Its
-// Remove method undoes exactly that registration, whatever the value, which
-// [Registry.Unregister] (by identity) cannot do when one value is registered
-// twice. The zero Registration removes nothing.
-type Registration struct {
-	r   *Registry
-	s   *slot
-	seq uint64
-}
-
-// Attach is [Registry.Register] that also returns a handle to the
-// registration, for removal with [Registration.Remove]. It fails exactly when
-// Register does, and then returns the zero Registration.
-func (r *Registry) Attach(pointID string, ext any, priority int) (Registration, error) {
 	if pointID == "" {
-		return Registration{}, errEmptyID()
+		return errEmptyID()
 	}
 	if isNil(ext) {
-		return Registration{}, errNilExtension(pointID, ext)
+		return errNilExtension(pointID, ext)
 	}
 	r.mu.Lock()
-	g, err := r.registerLocked(pointID, ext, priority)
-	r.mu.Unlock()
-	if err != nil {
-		return Registration{}, err
-	}
-	r.notify(Event{Kind: ExtensionAdded, PointID: pointID, Extension: ext, Priority: priority})
-	return g, nil
+	defer r.mu.Unlock()
+	return r.registerLocked(pointID, ext, priority)
 }
 
 // registerLocked registers ext for id after checking it against the point.
 // ext must not be nil. r.mu must be held.
-func (r *Registry) registerLocked(id string, ext any, priority int) (Registration, error) {
+func (r *Registry) registerLocked(id string, ext any, priority int) error {
 	s := r.lookup(id)
 	switch {
 	case (s == nil || s.decl == nil) && r.strict:
-		return Registration{}, r.errUnknownPoint(id, "registering extensions for it")
+		return r.errUnknownPoint(id, "registering extensions for it")
 	case s == nil:
 		s = r.slotLocked(id)
 	case s.decl != nil && !fits(s.decl.typ, ext):
-		return Registration{}, errNotImplemented(id, s.decl.typ, ext)
+		return errNotImplemented(id, s.decl.typ, ext)
 	}
 	r.seq++
 	e := entry{value: ext, priority: priority, seq: r.seq}
 	s.pending = append(s.pending, e)
 	s.snap.Store(nil)
 	s.noteAdded(e)
-	return Registration{r: r, s: s, seq: r.seq}, nil
+	return nil
 }
 
-// Remove undoes the registration and reports whether it was still there.
-// It is safe for concurrent use.
-func (g Registration) Remove() bool {
-	if g.r == nil {
-		return false
-	}
-	r := g.r
-	r.mu.Lock()
-	e, ok := g.s.removeLocked(func(e entry) bool { return e.seq == g.seq })
-	r.mu.Unlock()
-	if ok {
-		r.notify(Event{Kind: ExtensionRemoved, PointID: g.s.id, Extension: e.value, Priority: e.priority})
-	}
-	return ok
-}
-
-// PointID returns the id of the point the registration is for ("" for the
-// zero Registration).
-func (g Registration) PointID() string {
-	if g.s == nil {
-		return ""
-	}
-	return g.s.id
-}
-
-// removeLocked removes the most recent registration that match accepts.
-// r.mu must be held.
-func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
+// removeLocked removes the most recent registration that match accepts and
+// reports whether there was one. r.mu must be held.
+func (s *slot) removeLocked(match func(entry) bool) bool {
 	// Pending registrations are all more recent than sorted ones.
 	for i := len(s.pending) - 1; i >= 0; i-- {
 		if match(s.pending[i]) {
@@ -538,7 +481,7 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 			s.pending = slices.Delete(s.pending, i, i+1)
 			s.snap.Store(nil)
 			s.noteRemoved(e)
-			return e, true
+			return true
 		}
 	}
 	at := -1
@@ -548,7 +491,7 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 		}
 	}
 	if at < 0 {
-		return entry{}, false
+		return false
 	}
 	e := s.sorted[at]
 	// sorted is shared with published snapshots: build a new slice.
@@ -559,43 +502,45 @@ func (s *slot) removeLocked(match func(entry) bool) (entry, bool) {
 	s.valuesOK = false
 	s.snap.Store(nil)
 	s.noteRemoved(e)
-	return e, true
+	return true
 }
 
 // Unregister removes one registration of ext from pointID, by identity, and
 // reports whether it found one. When the value is registered more than once,
-// the most recent registration goes (an undo of the last Register); use
-// [Registry.Attach] to remove a chosen one.
+// the most recent registration goes (an undo of the last Register).
 //
 // Identity, by kind of value:
+//   - funcs: the same func value, that is the same closure object. A
+//     top-level function (or method expression) is always itself. Each
+//     evaluation of a func literal that captures variables makes a new
+//     closure, and so does each evaluation of a method value: two closures
+//     made from one literal are two extensions, whatever they capture. Keep
+//     the value you registered to remove it;
 //   - pointers, maps, channels and unsafe pointers: the same address;
-//   - funcs: the same function value, compared by its closure object (code
-//     and captured context). A top-level function is always itself; two
-//     closures made from one function literal are two extensions, and so are
-//     two evaluations of a method value (keep the value you registered). A
-//     literal that captures nothing is the exception, decided by the
-//     compiler: it compiles to one shared value, so the closures made from it
-//     are one extension, except where the function holding the literal is
-//     inlined, which gives each inlined copy its own value. Pass the value you
-//     registered, not a new one made the same way, or use [Registry.Attach];
 //   - slices: the same array, length and capacity;
-//   - other comparable values: ==, type included;
-//   - other values (structs holding slices ...): only the very same
-//     interface value, boxed once (pass the variable you registered).
+//   - interfaces held inside values: the same dynamic type and value;
+//   - structs and arrays: every field or element the same by these rules,
+//     unexported ones included, so a copy of a registered struct is that
+//     extension;
+//   - booleans, numbers and strings: ==, type included.
 //
-// Unregister never panics, even on values == would panic on.
+// The result depends on the values passed, not on what the compiler inlines,
+// with one case that Go itself leaves open: a func literal that captures
+// nothing compiles to one static value, so every evaluation of it yields the
+// same func, and unregistering "another" one removes the one registered. The
+// compiler may copy such a literal into each function it inlines the
+// literal's enclosing function into, and the copies are distinct values, so
+// for such funcs pass the value you registered, not a new one made the same
+// way. Unregister never panics, even on values == would panic on.
 func (r *Registry) Unregister(pointID string, ext any) bool {
 	s := r.lookup(pointID)
 	if s == nil || ext == nil {
 		return false
 	}
+	match := matcher(ext)
 	r.mu.Lock()
-	e, ok := s.removeLocked(func(e entry) bool { return same(e.value, ext) })
-	r.mu.Unlock()
-	if ok {
-		r.notify(Event{Kind: ExtensionRemoved, PointID: pointID, Extension: e.value, Priority: e.priority})
-	}
-	return ok
+	defer r.mu.Unlock()
+	return s.removeLocked(match)
 }
 
 // Get returns a copy of the extensions of pointID, highest priority first,
@@ -637,16 +582,6 @@ func (r *Registry) Entries(pointID string) []Entry {
 	return out
 }
 
-// Len returns the number of extensions registered for pointID, declared or
-// not. It takes no lock and allocates nothing in the steady state.
-func (r *Registry) Len(pointID string) int {
-	s := r.lookup(pointID)
-	if s == nil {
-		return 0
-	}
-	return len(r.load(s).values)
-}
-
 // GetExtension returns the highest-priority extension of pointID.
 //
 // It fails with kernel.ErrUnknownPoint ("... is not registered") when the
@@ -668,12 +603,11 @@ func (r *Registry) GetExtension(pointID string) (any, error) {
 	return nil, errNoExtensions(pointID, p.decl.typ)
 }
 
-// CheckRequired returns nil when every point declared with [Required] has at
+// checkRequired returns nil when every point declared with [Required] has at
 // least one extension. Otherwise it returns one error of class
 // kernel.ErrNoExtensions that lists every such point, sorted (its PointID
-// holds the ids joined by ", "). An fx app with [Module] runs it on start;
-// call it yourself when you drive the registry by hand.
-func (r *Registry) CheckRequired() error {
+// holds the ids joined by ", "). [Module] runs it when the app starts.
+func (r *Registry) checkRequired() error {
 	var missing []string
 	for _, info := range r.Points() {
 		if info.Required && info.Extensions == 0 {
@@ -684,15 +618,4 @@ func (r *Registry) CheckRequired() error {
 		return nil
 	}
 	return errRequired(missing)
-}
-
-// String describes the registry for debugging: its declared points and their
-// sizes, sorted.
-func (r *Registry) String() string {
-	infos := r.Points()
-	parts := make([]string, len(infos))
-	for i, p := range infos {
-		parts[i] = fmt.Sprintf("%s(%d)", p.ID, p.Extensions)
-	}
-	return fmt.Sprintf("extension.Registry%v", parts)
 }

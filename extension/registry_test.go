@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 
 	"github.com/gofly-framework/gofly/extension"
 	"github.com/gofly-framework/gofly/kernel"
@@ -194,13 +195,13 @@ func TestRegisterChecksTheDeclaredType(t *testing.T) {
 			err := r.Register("my.point", tc.ext, 1)
 			if !tc.wantErr {
 				require.NoError(t, err)
-				assert.Equal(t, 1, r.Len("my.point"))
+				assert.Equal(t, 1, len(r.Get("my.point")))
 				return
 			}
 			require.ErrorIs(t, err, kernel.ErrNotImplemented)
 			assert.ErrorIs(t, err, kernel.ErrExtension)
 			assert.ErrorIs(t, err, kernel.ErrGofly)
-			assert.Equal(t, 0, r.Len("my.point"), "a rejected extension is not registered")
+			assert.Equal(t, 0, len(r.Get("my.point")), "a rejected extension is not registered")
 			assert.Contains(t, err.Error(), "my.point")
 			var xe *kernel.ExtensionError
 			require.ErrorAs(t, err, &xe)
@@ -273,7 +274,7 @@ func TestUndeclaredPoints(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			assert.Equal(t, tc.wantCount, r.Len("undeclared"))
+			assert.Equal(t, tc.wantCount, len(r.Get("undeclared")))
 			assert.Len(t, r.Get("undeclared"), tc.wantCount)
 			assert.Equal(t, tc.wantPoint, r.HasPoint("undeclared"))
 		})
@@ -321,13 +322,12 @@ func TestRedeclaration(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
-			var events []extension.Event
-			r := extension.NewRegistry(extension.OnChange(func(e extension.Event) { events = append(events, e) }))
+			r := extension.NewRegistry()
 			require.NoError(t, r.RegisterPoint("p", tc.first))
 			err := r.RegisterPoint("p", tc.second)
 			if tc.wantErr == nil {
 				require.NoError(t, err)
-				assert.Len(t, events, 1, "a no-op redeclaration tells no listener")
+				assert.Equal(t, []extension.PointInfo{{ID: "p", Type: tc.first}}, r.Points())
 				return
 			}
 			require.ErrorIs(t, err, tc.wantErr)
@@ -469,7 +469,6 @@ func TestPointIDsAndPoints(t *testing.T) {
 	assert.True(t, r.HasPoint("mid"))
 	assert.False(t, r.HasPoint("undeclared"))
 	assert.False(t, r.HasPoint("nope"))
-	assert.Equal(t, "extension.Registry[alpha(1) mid(0) zeta(0)]", r.String())
 	assert.Empty(t, extension.NewRegistry().PointIDs())
 }
 
@@ -503,7 +502,7 @@ func TestUnregisterPoint(t *testing.T) {
 	assert.Empty(t, r.Points())
 }
 
-func TestCheckRequired(t *testing.T) {
+func TestRequiredPointsAreCheckedOnStart(t *testing.T) {
 	tests := []struct {
 		desc    string
 		setup   func(r *extension.Registry)
@@ -525,9 +524,7 @@ func TestCheckRequired(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
-			r := extension.NewRegistry()
-			tc.setup(r)
-			err := r.CheckRequired()
+			err := startErr(t, extension.Module, fx.Invoke(tc.setup))
 			if tc.missing == nil {
 				require.NoError(t, err)
 				return
@@ -542,68 +539,8 @@ func TestCheckRequired(t *testing.T) {
 	}
 }
 
-func TestAttachRemovesExactlyItsRegistration(t *testing.T) {
-	r := extension.NewRegistry()
-	f := &named{"f"}
-	low, err := r.Attach("p", f, 1)
-	require.NoError(t, err)
-	high, err := r.Attach("p", f, 9)
-	require.NoError(t, err)
-	assert.Equal(t, "p", low.PointID())
-	require.Equal(t, []extension.Entry{{Value: f, Priority: 9}, {Value: f, Priority: 1}}, r.Entries("p"))
-
-	assert.True(t, low.Remove(), "removes the older registration, which Unregister would not")
-	assert.False(t, low.Remove(), "only once")
-	assert.Equal(t, []extension.Entry{{Value: f, Priority: 9}}, r.Entries("p"))
-	assert.True(t, high.Remove())
-	assert.Nil(t, r.Entries("p"))
-	assert.False(t, extension.Registration{}.Remove())
-	assert.Equal(t, "", extension.Registration{}.PointID())
-
-	_, err = extension.NewRegistry(extension.Strict()).Attach("p", f, 0)
-	require.ErrorIs(t, err, kernel.ErrUnknownPoint)
-}
-
-func TestListeners(t *testing.T) {
-	var got []string
-	r := extension.NewRegistry(
-		extension.OnChange(func(e extension.Event) { got = append(got, "1 "+e.String()) }),
-		extension.OnChange(nil),
-		extension.OnChange(func(e extension.Event) { got = append(got, "2 "+e.Kind.String()) }),
-	)
-	p := extension.NewPoint[Formatter]("p")
-	f := &named{"a"}
-	require.NoError(t, extension.Add(r, p, Formatter(f), 3))
-	require.Error(t, r.Register("p", 42, 0), "failures tell nobody")
-	require.True(t, r.Unregister("p", f))
-	require.False(t, r.Unregister("p", f), "nothing removed, nobody told")
-	require.True(t, r.UnregisterPoint("p"))
-	assert.Equal(t, []string{
-		`1 PointDeclared "p" extension_test.Formatter`, "2 PointDeclared",
-		`1 ExtensionAdded "p" *extension_test.named (3)`, "2 ExtensionAdded",
-		`1 ExtensionRemoved "p" *extension_test.named (3)`, "2 ExtensionRemoved",
-		`1 PointRemoved "p" extension_test.Formatter`, "2 PointRemoved",
-	}, got)
-	assert.Equal(t, "EventKind(9)", extension.EventKind(9).String())
-}
-
-func TestListenerMayUseTheRegistry(t *testing.T) {
-	var r *extension.Registry
-	var seen [][]string
-	p := extension.NewPoint[Formatter]("p")
-	r = extension.NewRegistry(extension.OnChange(func(e extension.Event) {
-		if e.Kind == extension.ExtensionAdded {
-			seen = append(seen, names(extension.All(r, p)))
-		}
-	}))
-	require.NoError(t, extension.Add(r, p, Formatter(&named{"a"}), 0))
-	require.NoError(t, extension.Add(r, p, Formatter(&named{"b"}), 1))
-	assert.Equal(t, [][]string{{"a"}, {"b", "a"}}, seen, "the change is visible when listeners run")
-}
-
 func TestOptionsPrintThemselves(t *testing.T) {
 	assert.Equal(t, "Strict()", extension.Strict().String())
-	assert.Equal(t, "OnChange(...)", extension.OnChange(func(extension.Event) {}).String())
 	assert.Equal(t, "Required()", extension.Required().String())
 	assert.Equal(t, `Description("x")`, extension.Description("x").String())
 }
@@ -626,7 +563,7 @@ func TestZeroValues(t *testing.T) {
 	var zv extension.Extensions[Formatter]
 	assert.Nil(t, zv.All())
 	assert.Equal(t, 0, zv.Len())
-	assert.Equal(t, "", zv.ID())
+	assert.Equal(t, `Extensions[""](0)`, zv.String())
 	_, err = zv.First()
 	require.ErrorIs(t, err, kernel.ErrUnknownPoint)
 	assert.Equal(t, zv, extension.View(nil, extension.NewPoint[Formatter]("p")))
@@ -640,11 +577,14 @@ func TestZeroValues(t *testing.T) {
 func TestPointAccessors(t *testing.T) {
 	p := extension.NewPoint[Hook]("hooks.on-save", extension.Description("called on save"), extension.Required(), nil)
 	assert.Equal(t, "hooks.on-save", p.ID())
-	assert.Equal(t, "called on save", p.Description())
-	assert.True(t, p.IsRequired())
-	assert.Equal(t, hookType(), p.Type())
 	assert.Equal(t, `"hooks.on-save" (extension_test.Hook)`, p.String())
-	assert.False(t, extension.NewPoint[Hook]("x").IsRequired())
+	r := extension.NewRegistry()
+	require.NoError(t, extension.Declare(r, p))
+	require.NoError(t, extension.Declare(r, extension.NewPoint[Hook]("x")))
+	assert.Equal(t, []extension.PointInfo{
+		{ID: "hooks.on-save", Type: hookType(), Description: "called on save", Required: true},
+		{ID: "x", Type: hookType()},
+	}, r.Points(), "Points reports what the options said")
 }
 
 // TestSnapshotsNeverChange takes snapshots between changes of every kind and

@@ -2,7 +2,6 @@ package extension
 
 import (
 	"strconv"
-	"unsafe"
 
 	"github.com/gofly-framework/gofly/kernel"
 )
@@ -38,29 +37,17 @@ func Add[T any](r *Registry, p Point[T], ext T, priority int) error {
 		return errNilExtension(id, v)
 	}
 	r.mu.Lock()
-	declared := false
+	defer r.mu.Unlock()
 	if s := r.lookup(id); s != nil && s.decl != nil {
 		if s.decl.typ != p.def.decl.typ {
-			r.mu.Unlock()
 			return errDuplicatePoint(id, s.decl.typ, p.def.decl.typ)
 		}
 	} else if !r.strict {
-		var err error
-		if declared, err = r.declareLocked(id, p.def.decl); err != nil {
-			r.mu.Unlock()
+		if err := r.declareLocked(id, p.def.decl); err != nil {
 			return err
 		}
 	}
-	_, err := r.registerLocked(id, v, priority)
-	r.mu.Unlock()
-	if declared {
-		r.notify(Event{Kind: PointDeclared, PointID: id, Type: p.def.decl.typ})
-	}
-	if err != nil {
-		return err
-	}
-	r.notify(Event{Kind: ExtensionAdded, PointID: id, Extension: v, Priority: priority})
-	return nil
+	return r.registerLocked(id, v, priority)
 }
 
 // All returns the extensions of p in r, highest priority first (equal
@@ -103,8 +90,8 @@ func allSlow[T any](r *Registry, p Point[T]) []T {
 func First[T any](r *Registry, p Point[T]) (T, error) {
 	if d := p.def; d != nil {
 		if c := d.cache.Load(); c != nil && c.r == r {
-			if h := c.s.head.Load(); h.typ == d.decl.key && h.first != nil {
-				return *(*T)(h.first), nil
+			if v, _ := c.s.head.Load().first.(*T); v != nil {
+				return *v, nil
 			}
 		}
 	}
@@ -122,16 +109,17 @@ func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
 		return zero, r.errUnknownPoint(p.ID(), "reading its extensions")
 	}
 	h := s.head.Load()
-	if h.typ != p.def.decl.key {
-		if d := r.load(s).decl; d != nil {
-			return zero, errTypeMismatch(p.def.id, d.typ, p.def.decl.typ)
-		}
-		return zero, h.mismatch
-	}
-	if h.first == nil {
+	v, ok := h.first.(*T)
+	switch {
+	case v != nil:
+		return *v, nil
+	case ok:
 		return zero, h.err
 	}
-	return *(*T)(h.first), nil
+	if d := r.load(s).decl; d != nil {
+		return zero, errTypeMismatch(p.def.id, d.typ, p.def.decl.typ)
+	}
+	return zero, h.mismatch
 }
 
 // Extensions is a typed, live view of one extension point in one registry:
@@ -144,9 +132,8 @@ func firstSlow[T any](r *Registry, p Point[T]) (T, error) {
 // and allocate nothing in the steady state. The zero Extensions has no point:
 // All returns nil and First fails with kernel.ErrUnknownPoint.
 type Extensions[T any] struct {
-	r   *Registry
-	s   *slot
-	key unsafe.Pointer // typeKey(T)
+	r *Registry
+	s *slot
 }
 
 // View returns the live view of p in r. p need not be declared yet: the view
@@ -161,7 +148,7 @@ func View[T any](r *Registry, p Point[T]) Extensions[T] {
 		s = r.slotLocked(p.def.id)
 		r.mu.Unlock()
 	}
-	return Extensions[T]{r: r, s: s, key: p.def.decl.key}
+	return Extensions[T]{r: r, s: s}
 }
 
 // All returns the point's extensions, highest priority first, like [All]: a
@@ -187,27 +174,24 @@ func (e Extensions[T]) First() (T, error) {
 		return zero, errEmptyView
 	}
 	h := e.s.head.Load()
-	if h.typ != e.key {
-		return zero, h.mismatch
+	v, ok := h.first.(*T)
+	if v != nil {
+		return *v, nil
 	}
-	if h.first == nil {
+	if ok {
 		return zero, h.err
 	}
-	return *(*T)(h.first), nil
+	return zero, h.mismatch
 }
 
 // Len returns the number of extensions All returns now.
 func (e Extensions[T]) Len() int { return len(e.All()) }
 
-// ID returns the point's id ("" for the zero Extensions).
-func (e Extensions[T]) ID() string {
-	if e.s == nil {
-		return ""
-	}
-	return e.s.id
-}
-
 // String renders the view for debugging, e.g. `Extensions["formatters"](2)`.
 func (e Extensions[T]) String() string {
-	return "Extensions[" + strconv.Quote(e.ID()) + "](" + strconv.Itoa(e.Len()) + ")"
+	id := ""
+	if e.s != nil {
+		id = e.s.id
+	}
+	return "Extensions[" + strconv.Quote(id) + "](" + strconv.Itoa(e.Len()) + ")"
 }

@@ -59,9 +59,9 @@ type entry struct {
 	contributed bool
 	gone        bool // removed; still in Manager.ents until the next compaction
 	hooks       [hookCount]hookFunc
-	unbound     bool                     // hooks wait for their fx graph parameters
-	regs        []extension.Registration // the registrations of its extensions
-	refs        []string                 // the points it holds, in order
+	unbound     bool           // hooks wait for their fx graph parameters
+	regs        []contribution // its extensions now registered, in order
+	refs        []string       // the points it holds, in order
 	decision    Decision
 }
 
@@ -256,12 +256,11 @@ func (m *Manager) contribute(e *entry) error {
 		ref := m.points[c.point]
 		m.mu.RUnlock()
 		undeclared := ref == nil && !m.reg.HasPoint(c.point)
-		g, err := c.attach(m.reg)
-		if err != nil {
+		if err := c.add(m.reg); err != nil {
 			return fail(&kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: p.id, Op: "add",
 				Msg: fmt.Sprintf("plugin %q cannot contribute to extension point %q", p.id, c.point), Err: err})
 		}
-		e.regs = append(e.regs, g)
+		e.regs = append(e.regs, c)
 		if ref != nil || (undeclared && m.reg.HasPoint(c.point)) {
 			m.holdPoint(e, c.point, true)
 		}
@@ -295,7 +294,7 @@ func (m *Manager) withdraw(e *entry) {
 
 func (m *Manager) withdrawParts(e *entry) {
 	for k := len(e.regs) - 1; k >= 0; k-- {
-		e.regs[k].Remove()
+		m.reg.Unregister(e.regs[k].point, e.regs[k].value)
 	}
 	for k := len(e.refs) - 1; k >= 0; k-- {
 		m.releasePoint(e.refs[k])

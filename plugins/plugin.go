@@ -382,7 +382,8 @@ func (o declaresOption[T]) String() string {
 type contribution struct {
 	point    string
 	priority int
-	attach   func(r *extension.Registry) (extension.Registration, error)
+	value    any                               // the extension, removed by identity
+	add      func(r *extension.Registry) error // registers value for point
 }
 
 type extendOption[T any] struct {
@@ -393,7 +394,11 @@ type extendOption[T any] struct {
 
 // Extend makes the plugin contribute ext to point p with the given priority
 // (highest first; equal priorities in registration order) when it is added;
-// that very registration is undone when the plugin is removed or disabled.
+// the registration is undone with [extension.Registry.Unregister], by
+// identity, when the plugin is removed or disabled. (Two plugins that
+// contribute the very same value to one point hold two registrations of it:
+// removing either plugin removes the more recent one, so the value stays
+// once, with the priority of the earlier registration.)
 //
 // When p's id is declared in the registry, ext must fit the declared type: an
 // extension that does not (the id is declared with another type that ext does
@@ -410,22 +415,23 @@ func Extend[T any](p extension.Point[T], ext T, priority int) Option {
 func (o extendOption[T]) apply(p *Plugin) {
 	pt, ext, prio := o.p, o.ext, o.priority
 	id := pt.ID()
+	v := any(ext)
 	p.contribs = append(p.contribs, contribution{
 		point:    id,
 		priority: prio,
-		attach: func(r *extension.Registry) (extension.Registration, error) {
+		value:    v,
+		add: func(r *extension.Registry) error {
 			if r.HasPoint(id) {
-				return r.Attach(id, any(ext), prio) // checked against the declared type
+				return r.Register(id, v, prio) // checked against the declared type
 			}
-			g, err := r.Attach(id, any(ext), prio) // strict registries refuse here
-			if err != nil {
-				return g, err
+			if err := r.Register(id, v, prio); err != nil { // strict registries refuse here
+				return err
 			}
 			if err := extension.Declare(r, pt); err != nil {
-				g.Remove()
-				return extension.Registration{}, err
+				r.Unregister(id, v)
+				return err
 			}
-			return g, nil
+			return nil
 		},
 	})
 }

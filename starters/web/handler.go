@@ -88,7 +88,7 @@ func (s *Server) build() (http.Handler, error) {
 		next := mw(app)
 		if isNilHandler(next) {
 			return nil, &kernel.ExtensionError{
-				Class: kernel.ErrNotImplemented, PointID: Middleware.ID(), PointType: Middleware.Type().String(),
+				Class: kernel.ErrNotImplemented, PointID: Middleware.ID(), PointType: reflect.TypeFor[MiddlewareFunc]().String(),
 				ExtensionType: describe(mws[i]),
 				Msg: fmt.Sprintf("web middleware %s returned a nil handler: a middleware must return the handler that wraps next",
 					describe(mws[i])),
@@ -168,7 +168,7 @@ func conflictReason(err error) string {
 
 func routeError(class error, e extension.Entry, msg string, cause error) error {
 	return &kernel.ExtensionError{
-		Class: class, PointID: Routes.ID(), PointType: Routes.Type().String(),
+		Class: class, PointID: Routes.ID(), PointType: reflect.TypeFor[Endpoint]().String(),
 		ExtensionType: fmt.Sprintf("%T", e.Value), Msg: msg, Err: cause,
 	}
 }

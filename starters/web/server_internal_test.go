@@ -122,8 +122,7 @@ func TestReload(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, code, "not started")
 
 	first := Route("GET /a", textHandler("a"))
-	reg2, err := reg.Attach(Routes.ID(), first, 0)
-	require.NoError(t, err)
+	require.NoError(t, reg.Register(Routes.ID(), first, 0))
 	require.NoError(t, srv.reload(), "before Start, reload only checks the routes")
 	code, _ = get(srv, "/a")
 	assert.Equal(t, http.StatusServiceUnavailable, code, "still not started")
@@ -144,7 +143,7 @@ func TestReload(t *testing.T) {
 	code, _ = get(srv, "/a")
 	assert.Equal(t, 200, code, "a failed reload keeps the handler")
 
-	assert.True(t, reg2.Remove())
+	assert.True(t, reg.Unregister(Routes.ID(), first))
 	assert.True(t, reg.Unregister(Routes.ID(), extension.All(reg, Routes)[1]))
 	require.NoError(t, srv.reload())
 	code, _ = get(srv, "/a")

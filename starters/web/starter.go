@@ -47,7 +47,9 @@ func Starter() *autoconfig.AutoConfig {
 // Module is the web starter's fx wiring, for apps assembled by hand (the
 // Starter applies it for the facade). It
 //
-//   - declares [Routes] and [Middleware] in the app's *extension.Registry;
+//   - declares [Routes] and [Middleware] in the app's *extension.Registry
+//     and provides their live views, extension.Extensions[Endpoint] and
+//     extension.Extensions[MiddlewareFunc];
 //   - provides *[Server], built from the configuration's web section with
 //     the graph's registry (taken after the plugins were added to it), and,
 //     when present, its *plugins.Manager, *autoconfig.Report, gofly's
@@ -67,8 +69,8 @@ func Starter() *autoconfig.AutoConfig {
 // one, building the app fails with a *kernel.ConfigError saying so.
 var Module = fx.Options(
 	fx.Module("gofly.web",
-		extension.Declares(Routes),
-		extension.Declares(Middleware),
+		extension.Provide(Routes),
+		extension.Provide(Middleware),
 		fx.Provide(newFxServer),
 	),
 	fx.Invoke(registerServer),

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -418,7 +419,7 @@ func TestNewServerErrors(t *testing.T) {
 	assert.ErrorIs(t, err, kernel.ErrExtension)
 
 	reg := extension.NewRegistry()
-	require.NoError(t, reg.RegisterPoint(web.Routes.ID(), web.Middleware.Type()))
+	require.NoError(t, reg.RegisterPoint(web.Routes.ID(), reflect.TypeFor[web.MiddlewareFunc]()))
 	_, err = web.NewServer(nil, reg)
 	assert.ErrorIs(t, err, kernel.ErrDuplicatePoint)
 }
