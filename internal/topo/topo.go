@@ -2,151 +2,167 @@
 // ordering algorithm that the plugin manager (dependencies) and the
 // auto-configurations (Before and After) share.
 //
-// Nodes are the ints 0..n-1, and their numbering is the tie-break: whenever
+// Nodes are the ints 0..N-1, and their numbering is the tie-break: whenever
 // several nodes are free to come next, the smallest comes first, so a caller
 // numbers its nodes in the order it wants ties to follow (plugins in the
-// order they were added, auto-configurations by name). A graph is given by
-// each node's prerequisites (the nodes that must come before it), through a
-// function that yields them in the caller's order; that order decides which
-// cycle is named when there is one.
+// order they were added, auto-configurations by name). A [Graph] gives each
+// edge from both ends, through functions over the caller's own adjacency, so
+// that nothing is copied: the nodes that must come after a node (its
+// dependents) drive the sort, and the nodes that must come before it (its
+// prerequisites), in the caller's order, decide which cycle is named when
+// there is one.
 //
 // The sort is Kahn's algorithm with a binary min-heap of ready nodes:
-// O((V+E) log V) time, O(V+E) memory, no recursion, so a chain of any length
-// sorts without growing the stack.
+// O((V+E) log V) time, O(V) memory besides the caller's graph, no recursion,
+// so a chain of any length sorts without growing the stack.
 package topo
 
 import "math"
 
-// Prereqs yields the prerequisites of node i, the nodes that must come
-// before it, by calling yield for each until it returns false. A
-// prerequisite yielded twice counts twice, harmlessly; i yielded for itself
-// is a cycle of one node. Every yielded node must be in 0..n-1.
-type Prereqs func(i int, yield func(j int) bool)
+// Graph is a directed graph over the nodes 0..N-1, in which an edge j -> i
+// says that j must come before i. Both functions call yield for each node
+// they list until it returns false, and must list the same edges: j among
+// Dependents(i) exactly as often as i among Prereqs(j). An edge given twice
+// counts twice, harmlessly; a node listed for itself is a cycle of one node.
+type Graph struct {
+	// N is the number of nodes.
+	N int
+	// Dependents lists the nodes that must come after node i.
+	Dependents func(i int, yield func(j int) bool)
+	// Prereqs lists the nodes that must come before node i, in the order
+	// that decides which cycle Sort names. Only Sort uses it, and only when
+	// there is a cycle.
+	Prereqs func(i int, yield func(j int) bool)
+}
 
-// Sort returns the nodes 0..n-1 in topological order: every node after its
+// Lists returns the graph whose node i must come after the nodes
+// prereqs[i], in that order; it derives the dependents. It suits small
+// graphs built for one sort; a caller that keeps adjacency lists of its own
+// gives them to a Graph directly.
+func Lists(prereqs [][]int) Graph {
+	deps := make([][]int, len(prereqs))
+	for i, ps := range prereqs {
+		for _, j := range ps {
+			deps[j] = append(deps[j], i)
+		}
+	}
+	return Graph{N: len(prereqs), Dependents: each(deps), Prereqs: each(prereqs)}
+}
+
+func each(adj [][]int) func(int, func(int) bool) {
+	return func(i int, yield func(int) bool) {
+		for _, j := range adj[i] {
+			if !yield(j) {
+				return
+			}
+		}
+	}
+}
+
+// Sort returns the nodes in topological order: every node after its
 // prerequisites, and, whenever several nodes are ready, the smallest first.
 //
 // When prerequisites form cycles, order holds only the nodes that are
 // neither on a cycle nor after one, and cycles names the cycles that block
 // the others, in the order they are found: from the smallest node not yet
-// accounted for, follow its first prerequisite (in pre's order) that is
-// left, and so on until a node repeats; that loop is a cycle, and it and
-// every node after it are then accounted for. Each cycle starts at its
-// smallest node and repeats it at the end: [a b c a] means that a needs b,
-// b needs c and c needs a. Every node left out of order is on or after one
-// of the cycles. cycles is nil when order holds every node.
+// accounted for, follow its first prerequisite that is left, and so on
+// until a node repeats; that loop is a cycle, and it and every node after
+// it are then accounted for. Each cycle starts at its smallest node and
+// repeats it at the end: [a b c a] means that a needs b, b needs c and c
+// needs a. Every node left out of order is on or after one of the cycles.
+// cycles is nil when order holds every node.
 //
-// Sort panics when n does not fit in an int32.
-func Sort(n int, pre Prereqs) (order []int, cycles [][]int) {
-	g := build(n, pre)
-	order = make([]int, 0, n)
-	g.kahn(func(i int32) { order = append(order, int(i)) }, nil)
-	if len(order) == n {
+// Sort panics when N is negative or does not fit in an int32.
+func (g Graph) Sort() (order []int, cycles [][]int) {
+	s := g.newSorter()
+	order = s.kahn(false)
+	if len(order) == g.N {
 		return order, nil
 	}
-	return order, g.cycles(pre)
+	return order, s.cycles()
 }
 
-// SortAll returns every node 0..n-1, ordered like [Sort] as long as the
+// SortAll returns every node, ordered like [Graph.Sort] as long as the
 // prerequisites allow; where cycles stop the sort, the smallest node left
 // is placed next as if its remaining prerequisites were placed, and the
 // sort goes on. It never fails: it is the order for tearing things down,
-// which must work even when they no longer resolve.
-func SortAll(n int, pre Prereqs) []int {
-	g := build(n, pre)
-	order := make([]int, 0, n)
-	cursor := int32(0)
-	g.kahn(func(i int32) { order = append(order, int(i)) }, func() (int32, bool) {
-		for cursor < int32(n) && g.placed[cursor] {
-			cursor++
-		}
-		return cursor, cursor < int32(n)
-	})
-	return order
+// which must work even when they no longer resolve. It does not use
+// Prereqs.
+func (g Graph) SortAll() []int {
+	return g.newSorter().kahn(true)
 }
 
-// graph is the input of a sort: in-degrees and, for each node, the nodes
-// that need it (its dependents), in compressed sparse rows.
-type graph struct {
+// sorter holds the state of one sort.
+type sorter struct {
+	g      Graph
 	indeg  []int32
-	off    []int32 // dependents of i: dep[off[i]:off[i+1]]
-	dep    []int32
 	placed []bool
 }
 
-func build(n int, pre Prereqs) *graph {
-	if n < 0 || n > math.MaxInt32 {
+func (g Graph) newSorter() *sorter {
+	if g.N < 0 || g.N > math.MaxInt32 {
 		panic("topo: node count out of range")
 	}
-	g := &graph{indeg: make([]int32, n), off: make([]int32, n+1), placed: make([]bool, n)}
-	var cur int
+	s := &sorter{g: g, indeg: make([]int32, g.N), placed: make([]bool, g.N)}
 	count := func(j int) bool {
-		g.indeg[cur]++
-		g.off[j+1]++
+		s.indeg[j]++
 		return true
 	}
-	for cur = 0; cur < n; cur++ {
-		pre(cur, count)
+	for i := 0; i < g.N; i++ {
+		g.Dependents(i, count)
 	}
-	for i := 1; i <= n; i++ {
-		g.off[i] += g.off[i-1]
-	}
-	g.dep = make([]int32, g.off[n])
-	fill := make([]int32, n)
-	copy(fill, g.off[:n])
-	add := func(j int) bool {
-		g.dep[fill[j]] = int32(cur)
-		fill[j]++
-		return true
-	}
-	for cur = 0; cur < n; cur++ {
-		pre(cur, add)
-	}
-	return g
+	return s
 }
 
-// kahn places the ready nodes, smallest first, calling emit for each. When
-// nothing is ready and force is not nil, it places the node force returns
-// (if any) and goes on.
-func (g *graph) kahn(emit func(int32), force func() (int32, bool)) {
-	indeg := g.indeg // consumed
+// kahn places the ready nodes, smallest first, and returns them in order.
+// When nothing is ready and force is set, it places the smallest node left
+// and goes on.
+func (s *sorter) kahn(force bool) []int {
+	n := s.g.N
+	indeg := s.indeg // consumed
+	order := make([]int, 0, n)
 	var h minHeap
 	for i, d := range indeg {
 		if d == 0 {
 			h = append(h, int32(i)) // increasing: already a heap
 		}
 	}
+	release := func(k int) bool {
+		if indeg[k]--; indeg[k] == 0 && !s.placed[k] {
+			h.push(int32(k))
+		}
+		return true
+	}
+	cursor := 0 // with force: every node below it is placed
 	for {
 		if len(h) == 0 {
-			if force == nil {
-				return
+			if !force {
+				return order
 			}
-			i, ok := force()
-			if !ok {
-				return
+			for cursor < n && s.placed[cursor] {
+				cursor++
 			}
-			indeg[i] = 0 // its remaining prerequisites push it below 0, never back to 0
-			h.push(i)
+			if cursor == n {
+				return order
+			}
+			indeg[cursor] = 0 // its remaining prerequisites push it below 0, never back to 0
+			h.push(int32(cursor))
 		}
 		i := h.pop()
-		g.placed[i] = true
-		emit(i)
-		for _, k := range g.dep[g.off[i]:g.off[i+1]] {
-			if indeg[k]--; indeg[k] == 0 && !g.placed[k] {
-				h.push(k)
-			}
-		}
+		s.placed[i] = true
+		order = append(order, int(i))
+		s.g.Dependents(int(i), release)
 	}
 }
 
 // cycles names the cycles among the nodes left by kahn, as Sort documents.
-func (g *graph) cycles(pre Prereqs) [][]int {
-	n := len(g.placed)
-	done := g.placed          // from here on: placed, or on or after a named cycle
+func (s *sorter) cycles() [][]int {
+	n := s.g.N
+	done := s.placed          // from here on: placed, or on or after a named cycle
 	stamp := make([]int32, n) // 1 + position on the current walk; 0: not on it
 	var out [][]int
 	var walk []int
-	var queue []int32
+	var queue []int
 	next := -1
 	firstLeft := func(j int) bool {
 		if done[j] {
@@ -155,19 +171,26 @@ func (g *graph) cycles(pre Prereqs) [][]int {
 		next = j
 		return false
 	}
-	for s := 0; s < n; s++ {
-		if done[s] {
+	markAfter := func(k int) bool {
+		if !done[k] {
+			done[k] = true
+			queue = append(queue, k)
+		}
+		return true
+	}
+	for start := 0; start < n; start++ {
+		if done[start] {
 			continue
 		}
 		walk = walk[:0]
-		cur := s
+		cur := start
 		for stamp[cur] == 0 {
 			walk = append(walk, cur)
 			stamp[cur] = int32(len(walk))
 			next = -1
-			pre(cur, firstLeft)
+			s.g.Prereqs(cur, firstLeft)
 			if next < 0 {
-				panic("topo: a node left by the sort has no prerequisite left")
+				panic("topo: a node left by the sort has no prerequisite left: Prereqs and Dependents disagree")
 			}
 			cur = next
 		}
@@ -179,17 +202,12 @@ func (g *graph) cycles(pre Prereqs) [][]int {
 		// The cycle and everything after it are accounted for.
 		for _, c := range path {
 			done[c] = true
-			queue = append(queue, int32(c))
 		}
+		queue = append(queue[:0], path...)
 		for len(queue) > 0 {
 			i := queue[len(queue)-1]
 			queue = queue[:len(queue)-1]
-			for _, k := range g.dep[g.off[i]:g.off[i+1]] {
-				if !done[k] {
-					done[k] = true
-					queue = append(queue, k)
-				}
-			}
+			s.g.Dependents(i, markAfter)
 		}
 	}
 	return out

@@ -12,14 +12,6 @@ import (
 // lists gives each node's prerequisites as a slice, in order.
 type lists [][]int
 
-func (l lists) pre(i int, yield func(int) bool) {
-	for _, j := range l[i] {
-		if !yield(j) {
-			return
-		}
-	}
-}
-
 func TestSort(t *testing.T) {
 	tests := []struct {
 		desc   string
@@ -62,7 +54,7 @@ func TestSort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			order, cycles := topo.Sort(len(tt.pre), tt.pre.pre)
+			order, cycles := topo.Lists(tt.pre).Sort()
 			assert.Equal(t, tt.order, order)
 			assert.Equal(t, tt.cycles, cycles)
 		})
@@ -87,7 +79,7 @@ func TestSortAll(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			assert.Equal(t, tt.order, topo.SortAll(len(tt.pre), tt.pre.pre))
+			assert.Equal(t, tt.order, topo.Lists(tt.pre).SortAll())
 		})
 	}
 }
@@ -105,25 +97,34 @@ func chain(n int) lists {
 func TestLongChain(t *testing.T) {
 	const n = 100_000
 	l := chain(n)
-	order, cycles := topo.Sort(n, l.pre)
+	order, cycles := topo.Lists(l).Sort()
 	require.Nil(t, cycles)
 	require.Len(t, order, n)
 	assert.Equal(t, n-1, order[0])
 	assert.Equal(t, 0, order[n-1])
 
-	assert.Equal(t, order, topo.SortAll(n, l.pre))
+	assert.Equal(t, order, topo.Lists(l).SortAll())
 
 	// Closed into one long cycle, it is named whole.
 	l[n-1] = []int{0}
-	order, cycles = topo.Sort(n, l.pre)
+	order, cycles = topo.Lists(l).Sort()
 	assert.Empty(t, order)
 	require.Len(t, cycles, 1)
 	require.Len(t, cycles[0], n+1)
 	assert.Equal(t, []int{0, 1, 2}, cycles[0][:3])
 	assert.Equal(t, 0, cycles[0][n])
-	assert.Len(t, topo.SortAll(n, l.pre), n)
+	assert.Len(t, topo.Lists(l).SortAll(), n)
 }
 
 func TestSortPanicsOnABadCount(t *testing.T) {
-	assert.Panics(t, func() { topo.Sort(-1, lists{}.pre) })
+	assert.Panics(t, func() { topo.Graph{N: -1}.Sort() })
+}
+
+func TestSortPanicsWhenTheDirectionsDisagree(t *testing.T) {
+	g := topo.Graph{
+		N:          2,
+		Dependents: func(i int, yield func(int) bool) { yield(1 - i) }, // a cycle of two
+		Prereqs:    func(int, func(int) bool) {},                       // but no prerequisites
+	}
+	assert.PanicsWithValue(t, "topo: a node left by the sort has no prerequisite left: Prereqs and Dependents disagree", func() { g.Sort() })
 }
