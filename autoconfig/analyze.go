@@ -473,12 +473,13 @@ func opOr(op, def string) string {
 }
 
 func analyzeOrder(err error, _ *Report) (Analysis, bool) {
-	var ke *kernel.Error
-	if !errors.As(err, &ke) || ke.Class != kernel.ErrConfig || !strings.HasPrefix(ke.Msg, orderCycleText) {
+	var oe *orderError
+	if !errors.As(err, &oe) {
 		return Analysis{}, false
 	}
 	return Analysis{
-		Description: "The auto-configurations cannot be ordered: " + strings.TrimPrefix(ke.Msg, orderCycleText) + ".",
+		Description: fmt.Sprintf("The auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig).",
+			kernel.JoinPath(oe.cycle)),
 		Action: "Remove one of the orderings in the cycle: a Before or After option, or an OnAutoConfig condition " +
 			"(which orders like After). Run with --debug to see the candidates.",
 	}, true
