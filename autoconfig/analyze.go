@@ -120,6 +120,11 @@ func BuiltinAnalyzers() []Analyzer {
 // auto-configurations ([WithAnalyzer], in the resolved order), then
 // [BuiltinAnalyzers]. report may be nil. It returns false when err is nil or
 // no analyzer recognises it.
+//
+// The analysis never shows a secret, whichever analyzer wrote it: the
+// values of the configuration keys that kernel.IsSecretKey calls secret (in
+// the report's configuration, and in any *kernel.ConfigError that err wraps)
+// read (hidden) in its Description and Action, as in the [Report].
 func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
 	if err == nil {
 		return Analysis{}, false
@@ -136,6 +141,8 @@ func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
 			continue
 		}
 		if an, ok := a.Analyze(err, report); ok {
+			sec := report.secrets().ofErrors(err)
+			an.Description, an.Action = sec.hide(an.Description), sec.hide(an.Action)
 			return an, true
 		}
 	}
@@ -153,7 +160,7 @@ func Explain(err error, report *Report, extra ...Analyzer) string {
 		return an.String()
 	}
 	return Analysis{
-		Description: "The application failed: " + err.Error(),
+		Description: "The application failed: " + report.secrets().ofErrors(err).hide(err.Error()),
 		Action:      "Read the error above. Run with --debug (or debug: true) to print the condition report.",
 		Err:         err,
 	}.String()
@@ -220,8 +227,8 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 	if ce.Key != "" {
 		fmt.Fprintf(&d, "\n    Key:    %s", ce.Key)
 		if ce.Value != "" {
-			if looksSecret(ce.Key) {
-				d.WriteString("\n    Value:  (hidden)")
+			if kernel.IsSecretKey(ce.Key) {
+				d.WriteString("\n    Value:  " + hidden)
 			} else {
 				fmt.Fprintf(&d, "\n    Value:  %q", ce.Value)
 			}
@@ -234,17 +241,9 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 		}
 		fmt.Fprintf(&d, "\n    Origin: %s", origin)
 	}
-	reason := ce.Error()
-	if ce.Value != "" && looksSecret(ce.Key) {
-		// The reason may quote the value (cannot use "..." as int): hide it
-		// there too. A very short value is replaced only where quoted, so
-		// that line numbers and paths stay readable.
-		reason = strings.ReplaceAll(reason, fmt.Sprintf("%q", ce.Value), `"(hidden)"`)
-		if len(ce.Value) >= 4 {
-			reason = strings.ReplaceAll(reason, ce.Value, "(hidden)")
-		}
-	}
-	fmt.Fprintf(&d, "\n    Reason: %s", reason)
+	// The reason may quote a secret value (cannot use "..." as int):
+	// Analyze hides it there, as everywhere in the analysis.
+	fmt.Fprintf(&d, "\n    Reason: %s", ce.Error())
 	action := "Fix the configuration."
 	switch {
 	case ce.Key != "" && ce.Source != "":
@@ -255,16 +254,6 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 		action = fmt.Sprintf("Fix %s.", ce.Source)
 	}
 	return Analysis{Description: d.String(), Action: action}, true
-}
-
-func looksSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range []string{"password", "secret", "token", "credential", "apikey", "api-key", "api_key", "private"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }
 
 func analyzeCycle(err error, _ *Report) (Analysis, bool) {

@@ -139,6 +139,7 @@ func Evaluate(env Env, candidates []*AutoConfig, opts ...EvalOption) (*Result, e
 	}
 	sort.Slice(res.Report.Exclusions, func(i, j int) bool { return res.Report.Exclusions[i].Name < res.Report.Exclusions[j].Name })
 	res.Report.candidates = order
+	res.Report.config = env.Config
 	return res, nil
 }
 
