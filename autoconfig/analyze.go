@@ -82,20 +82,25 @@ func NewAnalyzer(name string, fn func(err error, report *Report) (Analysis, bool
 }
 
 // BuiltinAnalyzers returns the package's analyzers, in the order they are
-// consulted (a new slice on each call):
+// consulted (a new slice on each call). Each recognises its failure by type,
+// with errors.As, errors.Is and dig's exported predicates:
 //
 //   - "plugin-resolution": a *kernel.ResolutionError (missing dependency,
 //     version constraint not met, dependency cycle among plugins);
 //   - "config": a *kernel.ConfigError (key, source and line);
-//   - "dependency-cycle": fx/dig found a cycle among constructors;
-//   - "missing-type": fx/dig found no provider for a type; names the
-//     auto-configuration that would provide it when the report knows one;
+//   - "dependency-cycle": dig.IsCycleDetected: fx/dig found a cycle among
+//     constructors; the path is dig.RootCause's;
+//   - "missing-type": a dig.Error whose root cause says that no provider
+//     exists for a type; names the auto-configuration that would provide
+//     it when the report knows one;
 //   - "autoconfig-order": the auto-configurations cannot be ordered
 //     (a cycle among Before, After and OnAutoConfig);
 //   - "start-timeout": context.DeadlineExceeded while starting;
 //   - "plugins-off": the app was given plugins while the report says the
 //     plugins auto-configuration did not match or is excluded;
-//   - "plugin": any other *kernel.PluginError.
+//   - "plugin": any other *kernel.PluginError;
+//   - "extension": a *kernel.ExtensionError (a point not declared, without
+//     extensions, declared twice, or an extension of the wrong type).
 func BuiltinAnalyzers() []Analyzer {
 	return []Analyzer{
 		NewAnalyzer("plugin-resolution", analyzeResolution),
@@ -106,6 +111,7 @@ func BuiltinAnalyzers() []Analyzer {
 		NewAnalyzer("start-timeout", analyzeTimeout),
 		NewAnalyzer("plugins-off", analyzePluginsOff),
 		NewAnalyzer("plugin", analyzePlugin),
+		NewAnalyzer("extension", analyzeExtension),
 	}
 }
 
@@ -114,6 +120,11 @@ func BuiltinAnalyzers() []Analyzer {
 // auto-configurations ([WithAnalyzer], in the resolved order), then
 // [BuiltinAnalyzers]. report may be nil. It returns false when err is nil or
 // no analyzer recognises it.
+//
+// The analysis never shows a secret, whichever analyzer wrote it: the
+// values of the configuration keys that kernel.IsSecretKey calls secret (in
+// the report's configuration, and in any *kernel.ConfigError that err wraps)
+// read (hidden) in its Description and Action, as in the [Report].
 func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
 	if err == nil {
 		return Analysis{}, false
@@ -130,6 +141,8 @@ func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
 			continue
 		}
 		if an, ok := a.Analyze(err, report); ok {
+			sec := report.secrets().ofErrors(err)
+			an.Description, an.Action = sec.hide(an.Description), sec.hide(an.Action)
 			return an, true
 		}
 	}
@@ -147,7 +160,7 @@ func Explain(err error, report *Report, extra ...Analyzer) string {
 		return an.String()
 	}
 	return Analysis{
-		Description: "The application failed: " + err.Error(),
+		Description: "The application failed: " + report.secrets().ofErrors(err).hide(err.Error()),
 		Action:      "Read the error above. Run with --debug (or debug: true) to print the condition report.",
 		Err:         err,
 	}.String()
@@ -214,8 +227,8 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 	if ce.Key != "" {
 		fmt.Fprintf(&d, "\n    Key:    %s", ce.Key)
 		if ce.Value != "" {
-			if looksSecret(ce.Key) {
-				d.WriteString("\n    Value:  (hidden)")
+			if kernel.IsSecretKey(ce.Key) {
+				d.WriteString("\n    Value:  " + hidden)
 			} else {
 				fmt.Fprintf(&d, "\n    Value:  %q", ce.Value)
 			}
@@ -228,17 +241,9 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 		}
 		fmt.Fprintf(&d, "\n    Origin: %s", origin)
 	}
-	reason := ce.Error()
-	if ce.Value != "" && looksSecret(ce.Key) {
-		// The reason may quote the value (cannot use "..." as int): hide it
-		// there too. A very short value is replaced only where quoted, so
-		// that line numbers and paths stay readable.
-		reason = strings.ReplaceAll(reason, fmt.Sprintf("%q", ce.Value), `"(hidden)"`)
-		if len(ce.Value) >= 4 {
-			reason = strings.ReplaceAll(reason, ce.Value, "(hidden)")
-		}
-	}
-	fmt.Fprintf(&d, "\n    Reason: %s", reason)
+	// The reason may quote a secret value (cannot use "..." as int):
+	// Analyze hides it there, as everywhere in the analysis.
+	fmt.Fprintf(&d, "\n    Reason: %s", ce.Error())
 	action := "Fix the configuration."
 	switch {
 	case ce.Key != "" && ce.Source != "":
@@ -251,27 +256,13 @@ func analyzeConfig(err error, _ *Report) (Analysis, bool) {
 	return Analysis{Description: d.String(), Action: action}, true
 }
 
-func looksSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range []string{"password", "secret", "token", "credential", "apikey", "api-key", "api_key", "private"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
-
-const cycleText = "cycle detected in dependency graph:"
-
 func analyzeCycle(err error, _ *Report) (Analysis, bool) {
 	if !dig.IsCycleDetected(err) {
 		return Analysis{}, false
 	}
-	msg := err.Error()
-	if i := strings.Index(msg, cycleText); i >= 0 {
-		msg = msg[i+len(cycleText):]
-	}
-	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	// The root cause is dig's cycle itself: one line per constructor, each
+	// depending on the next (after a [scope "name"] line in a child scope).
+	lines := strings.Split(strings.TrimSpace(dig.RootCause(err).Error()), "\n")
 	for i := range lines {
 		lines[i] = "    " + strings.TrimSpace(lines[i])
 	}
@@ -347,17 +338,22 @@ func joinTypes(types []string) string {
 	return strings.Join(types[:len(types)-1], ", ") + " and " + types[len(types)-1]
 }
 
-// missingTypes extracts, from a dig missing-type error, the missing types (as
-// dig prints them, without its "did you mean" hints) and the function that
-// needs them (the last "missing dependencies for function" in the chain).
+// missingTypes is the one place that reads dig's error text: dig exports
+// no way to ask which types a missing-type error is about. It recognises the
+// error by type first (a dig.Error whose dig.RootCause is itself a
+// dig.Error), then reads the root cause's text, "missing type: T" or
+// "missing types: T1; T2" (dropping dig's "did you mean" hints), and the
+// function that needs them from the layer that wraps the root cause,
+// "missing dependencies for function F". TestMissingTypesReadsDigsWording
+// builds real fx apps and fails when dig changes this wording.
 func missingTypes(err error) (types []string, needer string, ok bool) {
 	var de dig.Error
 	if !errors.As(err, &de) {
 		return nil, "", false
 	}
 	root := dig.RootCause(err)
-	if root == nil {
-		return nil, "", false
+	if !errors.As(root, &de) {
+		return nil, "", false // a constructor's or invoked function's own error
 	}
 	msg := root.Error()
 	var list string
@@ -377,12 +373,15 @@ func missingTypes(err error) (types []string, needer string, ok bool) {
 			types = append(types, t)
 		}
 	}
-	full := err.Error()
 	const md = "missing dependencies for function "
-	if i := strings.LastIndex(full, md); i >= 0 {
-		rest := full[i+len(md):]
-		if j := strings.Index(rest, ": missing type"); j >= 0 {
-			needer = "function " + rest[:j]
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		// dig's errors are not all comparable: find the root's parent by
+		// its text, which ends with the root's.
+		if inner := errors.Unwrap(e); inner != nil && inner.Error() == msg {
+			if layer, found := strings.CutSuffix(e.Error(), ": "+msg); found && strings.HasPrefix(layer, md) {
+				needer = "function " + layer[len(md):]
+			}
+			break
 		}
 	}
 	return types, needer, len(types) > 0
@@ -453,7 +452,7 @@ func analyzeTimeout(err error, _ *Report) (Analysis, bool) {
 	var pe *kernel.PluginError
 	if errors.As(err, &pe) && pe.PluginID != "" {
 		return Analysis{
-			Description: fmt.Sprintf("Plugin %q did not %s in time: %v", pe.PluginID, opOr(pe.Op, "start"), err),
+			Description: fmt.Sprintf("Plugin %q did not %s in time: %v", pe.PluginID, opOr(pe.Op, "start"), pe),
 			Action: fmt.Sprintf("Make the hooks of plugin %q return sooner (start long-running work in a goroutine), "+
 				"or raise plugins.start-timeout (or fx.StartTimeout for the whole application).", pe.PluginID),
 		}, true
@@ -474,12 +473,13 @@ func opOr(op, def string) string {
 }
 
 func analyzeOrder(err error, _ *Report) (Analysis, bool) {
-	var ke *kernel.Error
-	if !errors.As(err, &ke) || ke.Class != kernel.ErrConfig || !strings.HasPrefix(ke.Msg, orderCycleText) {
+	var oe *orderError
+	if !errors.As(err, &oe) {
 		return Analysis{}, false
 	}
 	return Analysis{
-		Description: "The auto-configurations cannot be ordered: " + strings.TrimPrefix(ke.Msg, orderCycleText) + ".",
+		Description: fmt.Sprintf("The auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig).",
+			kernel.JoinPath(oe.cycle)),
 		Action: "Remove one of the orderings in the cycle: a Before or After option, or an OnAutoConfig condition " +
 			"(which orders like After). Run with --debug to see the candidates.",
 	}, true
@@ -521,7 +521,38 @@ func analyzePlugin(err error, _ *Report) (Analysis, bool) {
 		return Analysis{}, false
 	}
 	return Analysis{
-		Description: fmt.Sprintf("Plugin %q failed to %s: %v", pe.PluginID, opOr(pe.Op, "run"), err),
+		Description: fmt.Sprintf("Plugin %q failed to %s: %v", pe.PluginID, opOr(pe.Op, "run"), pe),
 		Action:      fmt.Sprintf("Fix plugin %q (see the cause above), or leave it out of the application (plugins.exclude).", pe.PluginID),
 	}, true
+}
+
+func analyzeExtension(err error, _ *Report) (Analysis, bool) {
+	var ee *kernel.ExtensionError
+	if !errors.As(err, &ee) {
+		return Analysis{}, false
+	}
+	desc := "An extension failed: " + ee.Error()
+	point := "the extension point"
+	if ee.PointID != "" {
+		desc = fmt.Sprintf("Extension point %q failed: %v", ee.PointID, ee)
+		point = fmt.Sprintf("extension point %q", ee.PointID)
+	}
+	var action string
+	switch {
+	case errors.Is(ee, kernel.ErrUnknownPoint):
+		action = fmt.Sprintf("Declare %s before it is used (in the plugin or starter that owns it), or fix the point id.", point)
+	case errors.Is(ee, kernel.ErrNoExtensions):
+		action = fmt.Sprintf("Add a plugin or option that contributes an extension to %s, or do not require one.", point)
+	case errors.Is(ee, kernel.ErrNotImplemented):
+		action = fmt.Sprintf("Make the extension implement the type of %s", point)
+		if ee.PointType != "" {
+			action += " (" + ee.PointType + ")"
+		}
+		action += "."
+	case errors.Is(ee, kernel.ErrDuplicatePoint):
+		action = fmt.Sprintf("Declare %s once, with one type, or give one of the points another id.", point)
+	default:
+		action = fmt.Sprintf("Fix %s or its extension (see the cause above).", point)
+	}
+	return Analysis{Description: desc, Action: action}, true
 }

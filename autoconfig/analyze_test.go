@@ -407,7 +407,7 @@ func TestAnalyzerOrder(t *testing.T) {
 		names = append(names, a.Name())
 	}
 	assert.Equal(t, []string{"plugin-resolution", "config", "dependency-cycle", "missing-type", "autoconfig-order",
-		"start-timeout", "plugins-off", "plugin"}, names)
+		"start-timeout", "plugins-off", "plugin", "extension"}, names)
 }
 
 func TestExplain(t *testing.T) {
@@ -436,4 +436,74 @@ Read the error above. Run with --debug (or debug: true) to print the condition r
 	assert.Contains(t, got, "\nAPPLICATION FAILED TO START\n")
 	assert.Contains(t, got, "\nDescription:\n\nfunction ")
 	assert.Contains(t, got, "\n\nAction:\n\nAuto-configuration \"plugins\" provides *autoconfig_test.Manager but did not match")
+}
+
+func TestAnalyzeExtension(t *testing.T) {
+	tests := []struct {
+		desc   string
+		err    *kernel.ExtensionError
+		descr  string
+		action string
+	}{
+		{
+			desc:   "unknown point",
+			err:    &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: "formatters", Msg: `extension point "formatters" is not registered: declare it before reading its extensions`},
+			descr:  `Extension point "formatters" failed: extension point "formatters" is not registered: declare it before reading its extensions`,
+			action: `Declare extension point "formatters" before it is used (in the plugin or starter that owns it), or fix the point id.`,
+		},
+		{
+			desc:   "no extensions",
+			err:    &kernel.ExtensionError{Class: kernel.ErrNoExtensions, PointID: "formatters"},
+			descr:  `Extension point "formatters" failed: extension point "formatters": no extensions`,
+			action: `Add a plugin or option that contributes an extension to extension point "formatters", or do not require one.`,
+		},
+		{
+			desc:   "not implemented",
+			err:    &kernel.ExtensionError{Class: kernel.ErrNotImplemented, PointID: "formatters", PointType: "main.Formatter", ExtensionType: "*main.CSV"},
+			action: `Make the extension implement the type of extension point "formatters" (main.Formatter).`,
+		},
+		{
+			desc:   "duplicate point",
+			err:    &kernel.ExtensionError{Class: kernel.ErrDuplicatePoint, PointID: "formatters"},
+			action: `Declare extension point "formatters" once, with one type, or give one of the points another id.`,
+		},
+		{
+			desc:   "no point id",
+			err:    &kernel.ExtensionError{Class: kernel.ErrExtension, Msg: "extension point id is empty"},
+			descr:  "An extension failed: extension point id is empty",
+			action: "Fix the extension point or its extension (see the cause above).",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			err := buildErr(t, fx.Invoke(func() error { return tt.err }))
+			an, ok := autoconfig.Analyze(err, nil)
+			require.True(t, ok)
+			assert.Equal(t, "extension", an.Analyzer)
+			if tt.descr != "" {
+				assert.Equal(t, tt.descr, an.Description)
+			}
+			assert.Equal(t, tt.action, an.Action)
+		})
+	}
+
+	// A plugin's error about an extension names the plugin.
+	perr := &kernel.PluginError{Class: kernel.ErrPluginLoad, PluginID: "csv", Op: "add", Msg: `adding plugin "csv"`,
+		Err: &kernel.ExtensionError{Class: kernel.ErrUnknownPoint, PointID: "formatters"}}
+	an, ok := autoconfig.Analyze(perr, nil)
+	require.True(t, ok)
+	assert.Equal(t, "plugin", an.Analyzer)
+}
+
+// The analysis names what failed, without the wrapping that fx and dig add
+// around a constructor's error.
+func TestAnalysisDropsDigsWrapping(t *testing.T) {
+	type conn struct{}
+	perr := &kernel.PluginError{Class: kernel.ErrPluginStart, PluginID: "db", Op: "start", Msg: `starting plugin "db"`, Err: errors.New("refused")}
+	err := buildErr(t, fx.Provide(func() (*conn, error) { return nil, perr }), fx.Invoke(func(*conn) {}))
+	require.Contains(t, err.Error(), "received non-nil error from function", "dig wraps the constructor's error")
+	an, ok := autoconfig.Analyze(err, nil)
+	require.True(t, ok)
+	assert.Equal(t, "plugin", an.Analyzer)
+	assert.Equal(t, `Plugin "db" failed to start: starting plugin "db": refused`, an.Description)
 }

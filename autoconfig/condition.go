@@ -3,6 +3,7 @@ package autoconfig
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofly-framework/gofly/kernel"
@@ -176,7 +177,9 @@ type onProperty struct {
 //
 // A key whose value is a section (a map of further keys) counts as not set,
 // as in Spring. Lists are compared in their text form (a,b). The message
-// names the key and its source but never the value, which may be a secret.
+// names the key and its source but never the value, which may be a secret;
+// for a secret key (kernel.IsSecretKey) the name and the message show the
+// expected value as (hidden) too.
 func OnProperty(key string, opts ...PropertyOption) Condition {
 	p := &onProperty{key: key}
 	for _, o := range opts {
@@ -193,7 +196,11 @@ func (p *onProperty) String() string {
 	b.WriteString(p.key)
 	if p.hasHaving {
 		b.WriteString("=")
-		b.WriteString(p.having)
+		if kernel.IsSecretKey(p.key) {
+			b.WriteString(hidden)
+		} else {
+			b.WriteString(p.having)
+		}
 	}
 	if p.ifMissing {
 		b.WriteString(", matchIfMissing")
@@ -214,14 +221,24 @@ func (p *onProperty) Evaluate(ctx *ConditionContext) (Outcome, error) {
 	src := sourceOf(cfg, p.key)
 	if p.hasHaving {
 		if strings.EqualFold(value, p.having) {
-			return Matched("property %q%s has the expected value %q", p.key, src, p.having), nil
+			return Matched("property %q%s has the expected value %s", p.key, src, p.expected()), nil
 		}
-		return NotMatched("property %q%s does not have the expected value %q", p.key, src, p.having), nil
+		return NotMatched("property %q%s does not have the expected value %s", p.key, src, p.expected()), nil
 	}
 	if strings.EqualFold(value, "false") {
 		return NotMatched("property %q%s is false", p.key, src), nil
 	}
 	return Matched("found property %q%s and it is not false", p.key, src), nil
+}
+
+// expected is the HavingValue as the messages show it: quoted, or (hidden)
+// when the key is secret (kernel.IsSecretKey), since a match tells the
+// property's value; String hides it the same way.
+func (p *onProperty) expected() string {
+	if kernel.IsSecretKey(p.key) {
+		return hidden
+	}
+	return strconv.Quote(p.having)
 }
 
 // propertyText returns the text of a property and whether it is set. A

@@ -1,10 +1,29 @@
 package autoconfig
 
-import "github.com/gofly-framework/gofly/kernel"
+import (
+	"fmt"
 
-// orderCycleText starts the message of the error Evaluate returns when the
-// candidates cannot be ordered; the "autoconfig-order" analyzer looks for it.
-const orderCycleText = "auto-configurations cannot be ordered: "
+	"github.com/gofly-framework/gofly/kernel"
+)
+
+// orderError is the error Evaluate returns when the candidates cannot be
+// ordered: a *kernel.Error of class kernel.ErrConfig (errors.As reaches it)
+// that keeps the cycle for the "autoconfig-order" analyzer.
+type orderError struct {
+	err   *kernel.Error
+	cycle []string // each must come before the next; the first repeated last
+}
+
+func newOrderError(cycle []string) *orderError {
+	return &orderError{cycle: cycle, err: kernel.NewError(kernel.ErrConfig, fmt.Sprintf(
+		"auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
+		kernel.JoinPath(cycle)), nil)}
+}
+
+func (e *orderError) Error() string { return e.err.Error() }
+
+// Unwrap returns the *kernel.Error.
+func (e *orderError) Unwrap() error { return e.err }
 
 // configError returns a *kernel.ConfigError (class kernel.ErrConfig) about key.
 func configError(key, source, msg string, cause error) error {

@@ -1,13 +1,14 @@
 package autoconfig
 
 import (
-	"container/heap"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"go.uber.org/fx"
 
+	"github.com/gofly-framework/gofly/internal/topo"
 	"github.com/gofly-framework/gofly/kernel"
 )
 
@@ -138,6 +139,7 @@ func Evaluate(env Env, candidates []*AutoConfig, opts ...EvalOption) (*Result, e
 	}
 	sort.Slice(res.Report.Exclusions, func(i, j int) bool { return res.Report.Exclusions[i].Name < res.Report.Exclusions[j].Name })
 	res.Report.candidates = order
+	res.Report.config = env.Config
 	return res, nil
 }
 
@@ -272,28 +274,24 @@ func excludeList(cfg *kernel.Config) ([]string, string, error) {
 // resolveOrder sorts the candidates topologically by Before/After; among
 // those free to go next, the smallest name goes first.
 func resolveOrder(byName map[string]*AutoConfig) ([]*AutoConfig, error) {
-	succ := make(map[string][]string, len(byName))
-	indeg := make(map[string]int, len(byName))
-	edge := func(from, to string) {
-		if _, ok := byName[from]; !ok {
-			return
-		}
-		if _, ok := byName[to]; !ok {
-			return
-		}
-		for _, s := range succ[from] {
-			if s == to {
-				return
-			}
-		}
-		succ[from] = append(succ[from], to)
-		indeg[to]++
-	}
 	names := make([]string, 0, len(byName))
 	for n := range byName {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	idx := make(map[string]int, len(names))
+	for i, n := range names {
+		idx[n] = i
+	}
+	// pre[i]: the candidates that must come before names[i], in name order.
+	pre := make([][]int, len(names))
+	edge := func(from, to string) {
+		f, ok := idx[from]
+		t, ok2 := idx[to]
+		if ok && ok2 {
+			pre[t] = append(pre[t], f)
+		}
+	}
 	for _, n := range names {
 		a := byName[n]
 		for _, b := range a.before {
@@ -303,99 +301,24 @@ func resolveOrder(byName map[string]*AutoConfig) ([]*AutoConfig, error) {
 			edge(b, n)
 		}
 	}
-
-	ready := &nameHeap{}
-	for _, n := range names {
-		if indeg[n] == 0 {
-			*ready = append(*ready, n)
+	for i := range pre {
+		sort.Ints(pre[i])
+		pre[i] = slices.Compact(pre[i])
+	}
+	order, cycles := topo.Lists(pre).Sort()
+	if cycles == nil {
+		out := make([]*AutoConfig, len(order))
+		for k, i := range order {
+			out[k] = byName[names[i]]
 		}
+		return out, nil
 	}
-	heap.Init(ready)
-	order := make([]*AutoConfig, 0, len(names))
-	for ready.Len() > 0 {
-		n := heap.Pop(ready).(string)
-		order = append(order, byName[n])
-		for _, s := range succ[n] {
-			indeg[s]--
-			if indeg[s] == 0 {
-				heap.Push(ready, s)
-			}
-		}
+	// The cycle lists candidates each needing the next: name it the other
+	// way, each coming before the next.
+	c := cycles[0]
+	cycle := make([]string, len(c))
+	for k, i := range c {
+		cycle[len(c)-1-k] = names[i]
 	}
-	if len(order) == len(names) {
-		return order, nil
-	}
-	cycle := findCycle(names, succ, indeg)
-	return nil, plainError(fmt.Sprintf(
-		orderCycleText+"cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
-		kernel.JoinPath(cycle)), nil)
-}
-
-// findCycle returns a cycle among the nodes left with a positive in-degree,
-// starting and ending at its smallest name.
-func findCycle(names []string, succ map[string][]string, indeg map[string]int) []string {
-	left := map[string]bool{}
-	for _, n := range names {
-		if indeg[n] > 0 {
-			left[n] = true
-		}
-	}
-	// Every node left has a predecessor left: walk predecessors from the
-	// smallest node until one repeats.
-	pred := map[string][]string{}
-	for _, n := range names {
-		if !left[n] {
-			continue
-		}
-		for _, s := range succ[n] {
-			if left[s] {
-				pred[s] = append(pred[s], n)
-			}
-		}
-	}
-	var start string
-	for _, n := range names {
-		if left[n] {
-			start = n
-			break
-		}
-	}
-	seen := map[string]int{}
-	var walk []string
-	for n := start; ; {
-		if i, ok := seen[n]; ok {
-			walk = walk[i:]
-			break
-		}
-		seen[n] = len(walk)
-		walk = append(walk, n)
-		ps := pred[n]
-		sort.Strings(ps)
-		n = ps[0]
-	}
-	// walk follows predecessors: reverse it to follow "comes before".
-	for i, j := 0, len(walk)-1; i < j; i, j = i+1, j-1 {
-		walk[i], walk[j] = walk[j], walk[i]
-	}
-	min := 0
-	for i := range walk {
-		if walk[i] < walk[min] {
-			min = i
-		}
-	}
-	cycle := append(append([]string(nil), walk[min:]...), walk[:min]...)
-	return append(cycle, cycle[0])
-}
-
-type nameHeap []string
-
-func (h nameHeap) Len() int           { return len(h) }
-func (h nameHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h nameHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *nameHeap) Push(x any)        { *h = append(*h, x.(string)) }
-func (h *nameHeap) Pop() any {
-	old := *h
-	n := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return n
+	return nil, newOrderError(cycle)
 }

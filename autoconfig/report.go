@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/gofly-framework/gofly/kernel"
 )
 
 // Report is the condition evaluation report: for each candidate
@@ -16,6 +18,12 @@ import (
 // Every listing is sorted (auto-configurations, exclusions and sections by
 // name, entries by id), so the text and the JSON are deterministic. A Report
 // is not safe for concurrent mutation; reading it concurrently is safe.
+//
+// Neither String nor MarshalJSON shows a secret: in the conditions, their
+// messages and the sections' reasons, the value of every configuration key
+// that kernel.IsSecretKey calls secret reads (hidden), whatever a condition
+// wrote (a value under four bytes only where it is quoted; booleans are
+// never hidden). The fields themselves hold what the conditions returned.
 type Report struct {
 	// Order is the resolved evaluation order of all candidates, excluded
 	// ones included.
@@ -27,7 +35,8 @@ type Report struct {
 	// Sections are the extra sections added with AddSection, sorted by name.
 	Sections []Section
 
-	candidates []*AutoConfig // in resolved order, for the failure analyzers
+	candidates []*AutoConfig  // in resolved order, for the failure analyzers
+	config     *kernel.Config // evaluated against: where the secrets come from
 }
 
 // AutoConfigOutcome is what happened to one auto-configuration.
@@ -142,6 +151,7 @@ func (r *Report) String() string {
 	if r == nil {
 		return ""
 	}
+	r = r.redacted()
 	var b strings.Builder
 	b.WriteString("\n\n============================\nCONDITIONS EVALUATION REPORT\n============================\n\n")
 
@@ -306,6 +316,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	if r == nil {
 		return json.Marshal(out)
 	}
+	r = r.redacted()
 	for _, a := range r.AutoConfigs {
 		switch a.State {
 		case StateMatched:
@@ -345,6 +356,43 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		out.Sections = append(out.Sections, js)
 	}
 	return json.Marshal(out)
+}
+
+// secrets returns the secret values of the configuration the report was
+// evaluated against.
+func (r *Report) secrets() secrets {
+	if r == nil {
+		return nil
+	}
+	return secretsOf(r.config)
+}
+
+// redacted returns r, or a copy of it with the secret values hidden in the
+// free text: condition names and messages, section entries' reasons.
+func (r *Report) redacted() *Report {
+	sec := r.secrets()
+	if len(sec) == 0 {
+		return r
+	}
+	c := *r
+	c.AutoConfigs = make([]AutoConfigOutcome, len(r.AutoConfigs))
+	for i, a := range r.AutoConfigs {
+		a.Conditions = append([]ConditionOutcome(nil), a.Conditions...)
+		for k := range a.Conditions {
+			a.Conditions[k].Condition = sec.hide(a.Conditions[k].Condition)
+			a.Conditions[k].Message = sec.hide(a.Conditions[k].Message)
+		}
+		c.AutoConfigs[i] = a
+	}
+	c.Sections = make([]Section, len(r.Sections))
+	for i, sc := range r.Sections {
+		sc.Entries = append([]Entry(nil), sc.Entries...)
+		for k := range sc.Entries {
+			sc.Entries[k].Reason = sec.hide(sc.Entries[k].Reason)
+		}
+		c.Sections[i] = sc
+	}
+	return &c
 }
 
 // Interface guards.

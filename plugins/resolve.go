@@ -3,6 +3,7 @@ package plugins
 import (
 	"fmt"
 
+	"github.com/gofly-framework/gofly/internal/topo"
 	"github.com/gofly-framework/gofly/kernel"
 )
 
@@ -86,7 +87,7 @@ type resolution struct {
 func (g *graph) enabled(i int32) bool { return g.ents[i].state != StateDisabled }
 
 // resolve computes the stable topological order of the enabled plugins in
-// O((V+E) log V): Kahn's algorithm with a min-heap over add indices. Missing
+// O((V+E) log V) with topo.Graph.Sort, plugins numbered in add order. Missing
 // required dependencies and unmet version constraints are problems of the
 // plugin that declares them; a cycle is a problem of each plugin on it; and a
 // plugin depending on a plugin with a problem cannot be placed either.
@@ -111,80 +112,58 @@ func (g *graph) resolve() *resolution {
 		}
 	}
 	queue = r.propagate(g, queue)
-	// Kahn over the enabled plugins without a problem. A plugin without a
+	// Sort the enabled plugins without a problem. A plugin without a
 	// problem depends only on plugins without one (propagation), and its
 	// disabled dependencies are optional ones (disabling cascades over
-	// required ones), which do not count.
-	indeg := make([]int32, n)
-	var h minHeap
-	for i := int32(0); i < n; i++ {
-		if !g.enabled(i) || r.probs[i] != nil {
-			continue
-		}
-		for _, j := range g.deps[g.depOff[i]:g.depOff[i+1]] {
-			if g.enabled(j) {
-				indeg[i]++
-			}
-		}
-		if indeg[i] == 0 {
-			h = append(h, i) // increasing indices: already a valid heap
-		}
+	// required ones), which do not count. The other plugins take no part:
+	// they have no prerequisites and are dropped from the order.
+	placeable := make([]bool, n) // read once: the sort asks often
+	for i := range placeable {
+		placeable[i] = g.enabled(int32(i)) && r.probs[i] == nil
 	}
-	r.order = make([]int32, 0, n)
-	for len(h) > 0 {
-		i := h.pop()
-		r.pos[i] = int32(len(r.order))
-		r.order = append(r.order, i)
-		for _, k := range g.rdeps[g.rOff[i]:g.rOff[i+1]] {
-			if r.probs[k] != nil || !g.enabled(k) {
-				continue
+	order, cycles := topo.Graph{
+		N: int(n),
+		Dependents: func(i int, yield func(int) bool) {
+			if !placeable[i] {
+				return
 			}
-			if indeg[k]--; indeg[k] == 0 {
-				h.push(k)
-			}
-		}
-	}
-	if len(r.order) == int(n) {
-		return r
-	}
-	// What is left is on a cycle or behind one. Walk dependencies from the
-	// first plugin left (each has a dependency left, so the walk must come
-	// back to itself), name that cycle, mark its plugins and their
-	// dependents, and repeat until nothing is left.
-	stamp := make([]int32, n)
-	var path []int32
-	for s := int32(0); s < n; s++ {
-		if r.pos[s] >= 0 || r.probs[s] != nil || !g.enabled(s) {
-			continue
-		}
-		path = path[:0]
-		cur := s
-		for stamp[cur] == 0 {
-			path = append(path, cur)
-			stamp[cur] = int32(len(path))
-			next := int32(-1)
-			for _, j := range g.deps[g.depOff[cur]:g.depOff[cur+1]] {
-				if g.enabled(j) && r.pos[j] < 0 && r.probs[j] == nil {
-					next = j
-					break
+			for _, k := range g.rdeps[g.rOff[i]:g.rOff[i+1]] {
+				if placeable[k] && !yield(int(k)) {
+					return
 				}
 			}
-			cur = next // never -1: a plugin left has a dependency left
+		},
+		Prereqs: func(i int, yield func(int) bool) {
+			if !placeable[i] {
+				return
+			}
+			for _, j := range g.deps[g.depOff[i]:g.depOff[i+1]] {
+				if placeable[j] && !yield(int(j)) {
+					return
+				}
+			}
+		},
+	}.Sort()
+	r.order = make([]int32, 0, len(order))
+	for _, i := range order {
+		if placeable[i] {
+			r.pos[i] = int32(len(r.order))
+			r.order = append(r.order, int32(i))
 		}
-		cycle := path[stamp[cur]-1:]
-		err := g.cycleError(cycle)
+	}
+	// What is left is on a cycle or behind one: name each cycle, mark its
+	// plugins and their dependents.
+	for _, c := range cycles {
+		err := g.cycleError(c)
 		if r.err == nil {
 			r.err = err
 		}
 		queue = queue[:0]
-		for _, c := range cycle {
-			r.probs[c] = &problem{err: err, via: -1}
-			queue = append(queue, c)
+		for _, k := range c[:len(c)-1] {
+			r.probs[k] = &problem{err: err, via: -1}
+			queue = append(queue, int32(k))
 		}
 		queue = r.propagate(g, queue)
-		for _, c := range path {
-			stamp[c] = 0
-		}
 	}
 	return r
 }
@@ -244,23 +223,15 @@ func (g *graph) checkDeps(i int32) *kernel.ResolutionError {
 	return nil
 }
 
-// cycleError names the cycle, rotated to start at the plugin added first.
-// cycle lists plugins each depending on the next, the last on the first.
-func (g *graph) cycleError(cycle []int32) *kernel.ResolutionError {
-	start := 0
-	for k := range cycle {
-		if cycle[k] < cycle[start] {
-			start = k
-		}
+// cycleError names a cycle as topo.Sort returns it: plugins each depending
+// on the next, starting at the plugin added first and ending with it again.
+func (g *graph) cycleError(cycle []int) *kernel.ResolutionError {
+	ids := make([]string, len(cycle))
+	for k, i := range cycle {
+		ids[k] = g.ents[i].def.id
 	}
-	ids := make([]string, 0, len(cycle)+1)
-	for k := range cycle {
-		ids = append(ids, g.ents[cycle[(start+k)%len(cycle)]].def.id)
-	}
-	ids = append(ids, ids[0])
-	dep := ids[1]
 	return &kernel.ResolutionError{
-		PluginID: ids[0], Dependency: dep, Cycle: ids,
+		PluginID: ids[0], Dependency: ids[1], Cycle: ids,
 		Msg: fmt.Sprintf("plugins form a dependency cycle: %s; remove one of these dependencies", kernel.JoinPath(ids)),
 	}
 }
@@ -270,97 +241,31 @@ func (g *graph) cycleError(cycle []int32) *kernel.ResolutionError {
 // cannot be honoured) by add order. It never fails: it is what stop and
 // unload use, which must work even when the plugins no longer resolve.
 func (g *graph) tolerantOrder(member func(i int32) bool) []int32 {
-	n := int32(len(g.ents))
-	indeg := make([]int32, n)
-	placed := make([]bool, n)
-	var h minHeap
+	in := make([]bool, len(g.ents)) // read once: the sort asks often
 	count := 0
-	for i := int32(0); i < n; i++ {
-		if !member(i) {
-			placed[i] = true
-			continue
+	for i := range in {
+		if in[i] = member(int32(i)); in[i] {
+			count++
 		}
-		count++
-		for _, j := range g.deps[g.depOff[i]:g.depOff[i+1]] {
-			if member(j) && j != i {
-				indeg[i]++
+	}
+	order := topo.Graph{
+		N: len(g.ents),
+		Dependents: func(i int, yield func(int) bool) {
+			if !in[i] {
+				return
 			}
-		}
-		if indeg[i] == 0 {
-			h = append(h, i)
-		}
-	}
-	order := make([]int32, 0, count)
-	cursor := int32(0)
-	for len(order) < count {
-		if len(h) == 0 { // a cycle: take the first plugin left
-			for placed[cursor] {
-				cursor++
+			for _, k := range g.rdeps[g.rOff[i]:g.rOff[i+1]] {
+				if in[k] && int(k) != i && !yield(int(k)) {
+					return
+				}
 			}
-			h.push(cursor)
-			indeg[cursor] = 0
-		}
-		i := h.pop()
-		if placed[i] {
-			continue
-		}
-		placed[i] = true
-		order = append(order, i)
-		for _, k := range g.rdeps[g.rOff[i]:g.rOff[i+1]] {
-			if placed[k] || k == i {
-				continue
-			}
-			if indeg[k]--; indeg[k] == 0 {
-				h.push(k)
-			}
+		},
+	}.SortAll()
+	out := make([]int32, 0, count)
+	for _, i := range order {
+		if in[i] {
+			out = append(out, int32(i))
 		}
 	}
-	return order
-}
-
-// minHeap is a binary min-heap of node indices.
-type minHeap []int32
-
-func (h *minHeap) push(v int32) {
-	*h = append(*h, v)
-	s := *h
-	i := len(s) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if s[p] <= v {
-			break
-		}
-		s[i] = s[p]
-		i = p
-	}
-	s[i] = v
-}
-
-func (h *minHeap) pop() int32 {
-	s := *h
-	top := s[0]
-	last := s[len(s)-1]
-	s = s[:len(s)-1]
-	*h = s
-	n := len(s)
-	if n == 0 {
-		return top
-	}
-	i := 0
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && s[c+1] < s[c] {
-			c++
-		}
-		if last <= s[c] {
-			break
-		}
-		s[i] = s[c]
-		i = c
-	}
-	s[i] = last
-	return top
+	return out
 }
