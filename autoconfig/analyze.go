@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"github.com/gofly-framework/gofly/kernel"
+	"github.com/gofly-framework/gofly/plugins"
 )
 
 // Analysis explains why an application failed to build or start, Spring
@@ -387,6 +389,9 @@ func missingTypes(err error) (types []string, needer string, ok bool) {
 	return types, needer, len(types) > 0
 }
 
+// managerTypeName is how fx names the plugin manager's type.
+var managerTypeName = reflect.TypeFor[*plugins.Manager]().String()
+
 // autoConfigProviders maps each type to the first auto-configuration (in
 // resolved order) of the report whose options provide a type of that name.
 func autoConfigProviders(r *Report, types []string) map[string]string {
@@ -402,7 +407,13 @@ func autoConfigProviders(r *Report, types []string) map[string]string {
 		if len(out) == len(want) {
 			break
 		}
-		for _, t := range providedTypeNames(c.options) {
+		provided := providedTypeNames(c.options)
+		if c.name == PluginsName {
+			// The facade wires the manager in when this auto-configuration
+			// matches (its options only report the plugin decisions).
+			provided = append(provided, managerTypeName)
+		}
+		for _, t := range provided {
 			if want[t] {
 				if _, done := out[t]; !done {
 					out[t] = c.name
