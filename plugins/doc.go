@@ -93,19 +93,28 @@
 // # Catalog
 //
 // A plugin package can register its plugin in the default [Catalog] from
-// init() with [Register] (a duplicate id panics); [FromCatalog] brings every
-// catalogued plugin into an fx app, subject to the filters. Tests use
-// [NewCatalog] or reset the default one.
+// init() with [Register] (a duplicate id panics); passing the catalog to
+// gofly.New ([DefaultCatalog]) brings every catalogued plugin into the app,
+// subject to the filters. Tests use [NewCatalog] or reset the default one.
 //
 // # fx
 //
-// [New] returns a plugin as an fx option; [FxOptions] attaches fx options
-// (providers, invokes) to a plugin; [Module] provides the *Manager, adds the
-// app's plugins to the app's *extension.Registry in definition order before
-// anything reads the registry, and runs StartAll from one fx OnStart hook and
-// StopAll from one OnStop hook. See [Module] for how plugin hooks interleave
-// with ordinary fx hooks. [Reject] makes an app that still contains plugins
-// fail when plugins are switched off.
+// A *[Plugin] is an fx option ([New] returns [Define]'s result); [FxOptions]
+// attaches fx options (providers, invokes) to a plugin, which sit in an
+// fx.Module named "plugin.<id>". gofly.New adds the app's plugins to its
+// manager before fx.New, so a plugin that the filters or conditions disable
+// never reaches fx, and wires the manager in with [Manager.Module]. In a plain
+// fx app, [Module] provides a *Manager built from the graph's configuration
+// with the app's plugins, in definition order. Either way the manager's
+// registry is the app's *extension.Registry (through extension.Module), and
+// one fx OnStart hook runs StartAll and one OnStop hook StopAll. See [Module]
+// for how plugin hooks interleave with ordinary fx hooks.
+//
+// # Deadlines
+//
+// Each hook runs within its deadline (plugins.start-timeout,
+// plugins.stop-timeout); in a gofly app those must fit in the app's budgets
+// for the whole start and stop (gofly.start-timeout, gofly.stop-timeout).
 //
 // # Concurrency
 //
