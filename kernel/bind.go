@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	kmaps "github.com/knadh/koanf/maps"
 )
 
 // Bind returns a new T with its `default:"..."` tags applied and then the
@@ -22,18 +25,11 @@ import (
 // Bind[time.Duration] ...). Bind only reads c and is safe for concurrent
 // use.
 func Bind[T any](c *Config, prefix string) (T, error) {
-	var out T
+	var out, zero T
 	rv := reflect.ValueOf(&out).Elem()
-	b, err := newBinder(c, prefix, rv.Type())
-	if err != nil {
-		return out, err
-	}
-	if err := b.applyDefaults(rv, prefix); err != nil {
-		var zero T
-		return zero, err
-	}
-	if err := b.bindPrefix(rv); err != nil {
-		var zero T
+	if e := applyDefaults(rv); e != nil {
+		return zero, e.at(prefix, nil)
+	} else if err := c.or().bind(prefix, rv); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -49,22 +45,15 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &ConfigError{Key: prefix, Msg: fmt.Sprintf(
-			"binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
+		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
 	}
-	elem := rv.Elem()
-	b, err := newBinder(c, prefix, elem.Type())
-	if err != nil {
+	// Bind onto a copy: the hook never writes through what it shares with target.
+	tmp := reflect.New(rv.Elem().Type()).Elem()
+	tmp.Set(rv.Elem())
+	if err := c.or().bind(prefix, tmp); err != nil {
 		return err
 	}
-	// Bind onto a copy; maps, pointers and slices are never written in
-	// place, so target stays as it was if binding fails.
-	tmp := reflect.New(elem.Type()).Elem()
-	tmp.Set(elem)
-	if err := b.bindPrefix(tmp); err != nil {
-		return err
-	}
-	elem.Set(tmp)
+	rv.Elem().Set(tmp)
 	return nil
 }
 
@@ -76,188 +65,179 @@ func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
+	} else if e := applyDefaults(rv.Elem()); e != nil {
+		return e.at("", nil)
 	}
-	b := &binder{v: emptyView()}
-	return b.applyDefaults(rv.Elem(), "")
+	return nil
 }
 
-type binder struct {
-	c      *Config
-	v      *view
-	prefix string
+// bind decodes the subtree at prefix onto v (addressable), with the GOFLY_
+// variables of the keys that v's fields name and no layer has.
+func (c *Config) bind(prefix string, v reflect.Value) error {
+	var raw any = c.tree
+	if prefix != "" {
+		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
+	}
+	envSrc := map[string]string{}
+	if len(c.env) > 0 {
+		raw, _ = c.withEnv(prefix, v.Type(), raw, envSrc, nil)
+	}
+	if e := decode(v, raw); e != nil {
+		return e.at(prefix, func(key string) (string, int) {
+			src, _, _ := strings.Cut(key, "[") // a list element's source is its list's
+			if envSrc[src] != "" {
+				return envSrc[src], 0
+			}
+			return c.Source(src), c.lineOf(c.Source(src), key)
+		})
+	}
+	return nil
 }
 
-func newBinder(c *Config, prefix string, t reflect.Type) (*binder, error) {
-	v, err := c.viewFor(prefix, t)
-	if err != nil {
-		return nil, err
-	}
-	return &binder{c: c, v: v, prefix: prefix}, nil
-}
-
-// viewFor returns the view to bind prefix onto a value of type t. It is the
-// Config's own view unless a GOFLY_ variable that matched no known key at
-// load time matches a field of t fully (PLUGINS_STARTTIMEOUT and the field
-// start-timeout); then the layers are merged again with that variable
-// setting the field's key.
-func (c *Config) viewFor(prefix string, t reflect.Type) (*view, error) {
-	base := c.view()
-	if c == nil || len(c.env) == 0 {
-		return base, nil
-	}
-	var trie *keyTrie
-	relocate := map[string]string{}
-	for _, ev := range c.env {
-		if ev.exact {
-			continue
-		}
-		if trie == nil {
-			trie = bindTrie(prefix, t)
-		}
-		path, n := trie.resolve(ev.segs)
-		if n != len(ev.segs) {
-			continue
-		}
-		if key := strings.Join(path, "."); key != ev.key {
-			relocate[ev.name] = key
-		}
-	}
-	if len(relocate) == 0 {
-		return base, nil
-	}
-	envL, err := envLayer(c.env, relocate)
-	if err != nil {
-		return nil, err
-	}
-	layers := make([]*layer, len(c.layers))
-	for i, l := range c.layers {
-		layers[i] = l
-		if l.kind == layerEnv {
-			layers[i] = envL
-		}
-	}
-	return mergeLayers(layers), nil
-}
-
-// bindTrie is the chain of prefix's segments ending in t's key trie.
-func bindTrie(prefix string, t reflect.Type) *keyTrie {
-	leaf := typeTrie(t, map[reflect.Type]*keyTrie{})
-	if prefix == "" {
-		return leaf
-	}
-	segs := strings.Split(prefix, ".")
-	root := newKeyTrie()
-	cur := root
-	for i, s := range segs {
-		if i == len(segs)-1 {
-			cur.setChild(s, leaf)
-			break
-		}
-		cur = cur.child(s)
-	}
-	return root
-}
-
-// typeTrie lists the keys a value of type t accepts: struct fields by name,
-// a wildcard for map keys, anything below any / map[string]any.
-func typeTrie(t reflect.Type, memo map[reflect.Type]*keyTrie) *keyTrie {
+// withEnv returns raw with the GOFLY_ variables of the keys under key that
+// t's fields name (in maps, those of the entries raw has) and no layer has,
+// recording their sources in srcs. It copies the maps it changes.
+func (c *Config) withEnv(key string, t reflect.Type, raw any, srcs map[string]string, seen []reflect.Type) (_ any, changed bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n, ok := memo[t]; ok {
-		return n
+	m, isMap := raw.(map[string]any)
+	if k := t.Kind(); (k != reflect.Struct && (k != reflect.Map || t.Key().Kind() != reflect.String)) ||
+		reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		if v, ok := c.lookupEnv(key); ok && raw == nil && !c.k.Exists(key) {
+			srcs[key] = "env " + envName(key)
+			return v, true
+		}
+		return raw, false
+	} else if raw != nil && !isMap || slices.Contains(seen, t) {
+		return raw, false
 	}
-	n := newKeyTrie()
-	memo[t] = n
-	switch t.Kind() {
-	case reflect.Struct:
+	names := map[string]reflect.Type{}
+	for name := range m {
+		if t.Kind() == reflect.Map {
+			names[name] = t.Elem()
+		}
+	}
+	if t.Kind() == reflect.Struct {
 		for _, f := range fieldsOf(t).fields {
-			n.setChild(f.name, typeTrie(f.typ, memo))
-		}
-	case reflect.Map:
-		if t.Key().Kind() == reflect.String {
-			n.wildcard = typeTrie(t.Elem(), memo)
-		}
-	case reflect.Interface:
-		n.free = true
-	}
-	return n
-}
-
-// origin says where a value being bound sits, for error messages.
-type origin struct {
-	display string // the key as shown: plugins.exclude[1]
-	src     string // the leaf key whose source is reported: plugins.exclude
-	inList  bool   // below a list element: src no longer extends
-	fixed   string // a fixed source (default tags)
-}
-
-func (o origin) child(name string) origin {
-	n := o
-	n.display = joinKey(o.display, name)
-	if !o.inList {
-		n.src = joinKey(o.src, name)
-	}
-	return n
-}
-
-func (o origin) elem(i int) origin {
-	n := o
-	n.display = fmt.Sprintf("%s[%d]", o.display, i)
-	n.inList = true
-	return n
-}
-
-func (b *binder) fail(o origin, raw any, detail string) *ConfigError {
-	source, line := o.fixed, 0
-	if source == "" {
-		source = b.v.sourceOf(o.src)
-		if line = b.c.lineOf(source, o.display); line == 0 {
-			line = b.c.lineOf(source, o.src)
+			names[f.name] = f.typ
 		}
 	}
-	return newKeyError(o.display, valueText(raw), source, line, detail)
-}
-
-func (b *binder) bindPrefix(v reflect.Value) error {
-	var raw any
-	if b.prefix == "" {
-		raw = b.v.k.Raw()
-	} else {
-		raw = b.v.k.Get(b.prefix)
-	}
-	return b.bindValue(origin{display: b.prefix, src: b.prefix}, raw, v)
-}
-
-// applyDefaults sets v's fields from their default tags, recursing into
-// nested structs; display is v's key.
-func (b *binder) applyDefaults(v reflect.Value, display string) error {
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return &ConfigError{Key: display, Msg: info.err}
-	}
-	for i := range info.fields {
-		f := &info.fields[i]
-		key := joinKey(display, f.name)
-		if !f.hasDef && deref(f.typ).Kind() != reflect.Struct {
-			continue
-		}
-		fv := fieldByIndex(v, f.index)
-		if f.hasDef {
-			o := origin{display: key, src: key, fixed: "default tag of " + f.goName}
-			if err := b.bindValue(o, f.def, fv); err != nil {
-				return err
+	for name, ft := range names {
+		if v, ok := c.withEnv(joinKey(key, name), ft, m[name], srcs, append(seen, t)); ok {
+			if !changed { // copy, never write, the tree's maps
+				m2 := make(map[string]any, len(m)+1)
+				for k, e := range m {
+					m2[k] = e
+				}
+				m, changed = m2, true
 			}
-			continue
-		}
-		if err := b.applyDefaults(fv, key); err != nil {
-			return err
+			m[name] = v
 		}
 	}
-	return nil
+	return m, changed
+}
+
+// bindErr is a binding problem at rel, a key relative to the value being
+// decoded.
+type bindErr struct {
+	rel, source, detail string // source: a fixed source (a default tag), else looked up
+	raw                 any
+	known               string // an unknown key: the known names
+}
+
+func (e *bindErr) Error() string { return e.detail }
+
+func failf(raw any, format string, args ...any) error {
+	return &bindErr{raw: raw, detail: fmt.Sprintf(format, args...)}
+}
+
+// at turns the problem into a *ConfigError for the value at prefix; where
+// gives the source and line of a key.
+func (e *bindErr) at(prefix string, where func(key string) (string, int)) *ConfigError {
+	key, source, line := joinRel(prefix, e.rel), e.source, 0
+	if source == "" && where != nil {
+		source, line = where(key)
+	}
+	if e.known != "" {
+		parent := "known"
+		if dot := strings.LastIndexByte(key, '.'); dot > 0 {
+			parent = fmt.Sprintf("known under %q", key[:dot])
+		}
+		e.detail = fmt.Sprintf("unknown key: check its spelling or remove it (%s: %s)", parent, e.known)
+	}
+	return newKeyError(key, valueText(e.raw), source, line, e.detail)
+}
+
+// joinRel appends a relative key: a.b and c is a.b.c, a.b and [1] is a.b[1].
+func joinRel(key, rel string) string {
+	if strings.HasPrefix(rel, "[") || rel == "" || key == "" {
+		return key + rel
+	}
+	return key + "." + rel
+}
+
+// decode decodes raw onto v (addressable) with mapstructure and hook; of
+// several problems it returns the one at the first key in sorted order.
+func decode(v reflect.Value, raw any) *bindErr {
+	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.DecodeHookFuncValue(hook), ErrorUnused: true, Squash: true, TagName: "koanf",
+		MatchName: func(key, field string) bool { return key == strings.ToLower(field) },
+		Result:    v.Addr().Interface(),
+	})
+	if err == nil {
+		err = d.Decode(raw)
+	}
+	var first *bindErr
+	var walk func(err error)
+	walk = func(err error) {
+		switch x := err.(type) {
+		case *mapstructure.DecodeError:
+			e, ok := x.Unwrap().(*bindErr)
+			if !ok {
+				e = &bindErr{detail: x.Unwrap().Error()}
+			}
+			if e.rel = joinRel(keyOf(x.Name(), raw), e.rel); first == nil || keyLess(e.rel, first.rel) {
+				first = e
+			}
+		case interface{ Unwrap() []error }:
+			for _, y := range x.Unwrap() {
+				walk(y)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		case error:
+			first = &bindErr{detail: err.Error()}
+		}
+	}
+	walk(err)
+	return first
+}
+
+// keyOf turns mapstructure's name of a value below raw
+// (routes[home].Backends[1]) into its key (routes.home.backends[1]):
+// brackets stay for list elements only; fields without a tag are lower case.
+func keyOf(name string, raw any) string {
+	key := ""
+	for _, tok := range strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '[' }) {
+		part, bracket := strings.CutSuffix(tok, "]")
+		m, isMap := raw.(map[string]any)
+		if _, ok := m[part]; !ok && !bracket {
+			part = strings.ToLower(part)
+		}
+		if bracket && !isMap {
+			key += "[" + part + "]"
+			l, _ := raw.([]any)
+			if i, err := strconv.Atoi(part); err == nil && i < len(l) {
+				raw = l[i]
+			} else {
+				raw = nil
+			}
+		} else {
+			key, raw = joinKey(key, part), m[part]
+		}
+	}
+	return key
 }
 
 var (
@@ -265,326 +245,229 @@ var (
 	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 )
 
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
-
-// bindValue converts raw onto v. A null raw value leaves v as it is.
-func (b *binder) bindValue(o origin, raw any, v reflect.Value) error {
-	if raw == nil {
-		return nil
-	}
-	t := v.Type()
-	if t.Kind() != reflect.Interface && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		if s, ok := scalarText(raw); ok {
-			nv := reflect.New(t)
-			if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-				return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: %v", describe(raw), t, err))
-			}
-			v.Set(nv.Elem())
-			return nil
+// hook is the decode hook: it converts raw strictly to the type of to (see
+// the package doc, "Binding") and checks the shape of mappings and lists, so
+// that mapstructure only walks and copies: booleans are true or false in any
+// case, numbers fit their type, a duration has a unit, text becomes a list
+// by splitting at commas, a struct takes only its fields' keys. It never
+// writes through a map, pointer or slice that to holds.
+func hook(from, to reflect.Value) (any, error) {
+	raw, t := from.Interface(), to.Type()
+	switch k := t.Kind(); {
+	case !to.CanSet():
+	case k == reflect.Map && !to.IsNil():
+		m := reflect.MakeMapWithSize(t, to.Len())
+		for it := to.MapRange(); it.Next(); {
+			m.SetMapIndex(it.Key(), it.Value())
 		}
+		to.Set(m)
+	case k == reflect.Pointer && !to.IsNil():
+		p := reflect.New(t.Elem())
+		p.Elem().Set(to.Elem())
+		to.Set(p)
+	case k == reflect.Slice || k == reflect.Interface:
+		to.SetZero()
+	}
+	_, isList := raw.([]any)
+	_, isMap := raw.(map[string]any)
+	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		nv := reflect.New(t)
+		if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(fmt.Sprint(raw))); err != nil {
+			return nil, failf(raw, "cannot use %s as %s: %v", describe(raw), t, err)
+		}
+		return nv.Elem().Interface(), nil
 	}
 	if t == durationType {
-		return b.bindDuration(o, raw, v)
-	}
-	switch t.Kind() {
-	case reflect.Interface:
-		if t.NumMethod() != 0 {
-			return b.unsupported(o, raw, t)
-		}
-		v.Set(reflect.ValueOf(copyValue(raw)))
-	case reflect.Pointer:
-		nv := reflect.New(t.Elem())
-		if !v.IsNil() {
-			nv.Elem().Set(v.Elem())
-		} else if err := b.applyDefaults(nv.Elem(), o.display); err != nil {
-			return err
-		}
-		if err := b.bindValue(o, raw, nv.Elem()); err != nil {
-			return err
-		}
-		v.Set(nv)
-	case reflect.Struct:
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a mapping", describe(raw), t))
-		}
-		return b.bindStruct(o, m, v)
-	case reflect.Map:
-		return b.bindMap(o, raw, v)
-	case reflect.Slice:
-		return b.bindSlice(o, raw, v)
-	case reflect.String:
-		return b.bindString(o, raw, v)
-	case reflect.Bool:
-		bv, ok := parseBool(raw)
-		if !ok {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
-		}
-		v.SetBool(bv)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return b.bindInt(o, raw, v)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return b.bindUint(o, raw, v)
-	case reflect.Float32, reflect.Float64:
-		return b.bindFloat(o, raw, v)
-	default:
-		return b.unsupported(o, raw, t)
-	}
-	return nil
-}
-
-func (b *binder) unsupported(o origin, raw any, t reflect.Type) *ConfigError {
-	return b.fail(o, raw, fmt.Sprintf(
-		"cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t))
-}
-
-// scalarText renders a scalar for encoding.TextUnmarshaler; lists and
-// mappings are not scalars.
-func scalarText(raw any) (string, bool) {
-	switch r := raw.(type) {
-	case string:
-		return r, true
-	case map[string]any, []any:
-		return "", false
-	case float64:
-		return strconv.FormatFloat(r, 'g', -1, 64), true
-	default:
-		rv := reflect.ValueOf(raw)
-		switch rv.Kind() {
-		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			return fmt.Sprint(raw), true
-		}
-		return "", false
-	}
-}
-
-func (b *binder) bindStruct(o origin, m map[string]any, v reflect.Value) error {
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return &ConfigError{Key: o.display, Msg: info.err}
-	}
-	for _, k := range sortedKeys(m) {
-		f, ok := info.byName[k]
-		if !ok {
-			co := o.child(k)
-			where := "known"
-			if o.display != "" {
-				where = fmt.Sprintf("known under %q", o.display)
+		const want = `want a duration such as "15s", "1m30s" or "250ms"`
+		if s, ok := raw.(string); !ok {
+			if n, ok := toInt(raw); ok && n == 0 {
+				return time.Duration(0), nil
+			} else if d, ok := raw.(time.Duration); ok {
+				return d, nil
 			}
-			known := "none"
-			if len(info.fields) > 0 {
-				names := make([]string, len(info.fields))
-				for i, f := range info.fields {
-					names[i] = f.name
+			return nil, failf(raw, "cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
+		} else if d, err := time.ParseDuration(strings.TrimSpace(s)); err == nil {
+			return d, nil
+		}
+		return nil, failf(raw, "cannot use %s as duration: %s", describe(raw), want)
+	}
+	rk := reflect.ValueOf(raw).Kind()
+	switch k := t.Kind(); {
+	case k == reflect.Interface && t.NumMethod() == 0:
+		return copyValue(raw), nil
+	case k == reflect.Pointer:
+		return raw, nil
+	case k == reflect.Struct:
+		return raw, structHook(raw, to)
+	case k == reflect.Map && t.Key().Kind() == reflect.String:
+		if !isMap {
+			return nil, failf(raw, "cannot use %s as %s: want a mapping", describe(raw), t)
+		}
+		return raw, nil
+	case k == reflect.Slice:
+		if s, ok := raw.(string); ok {
+			items := []any{}
+			for _, p := range splitList(s) {
+				if strings.TrimSpace(s) != "" {
+					items = append(items, p)
 				}
-				known = strings.Join(names, ", ")
 			}
-			return b.fail(co, m[k], fmt.Sprintf("unknown key: check its spelling or remove it (%s: %s)", where, known))
+			return items, nil
+		} else if !isList {
+			return nil, failf(raw, "cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
 		}
-		if err := b.bindValue(o.child(k), m[k], fieldByIndex(v, f.index)); err != nil {
-			return err
+		return raw, nil
+	case k == reflect.String:
+		if rk == reflect.Float32 || rk == reflect.Float64 {
+			return nil, failf(raw, "cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
+		} else if rk >= reflect.Array && rk != reflect.String {
+			return nil, failf(raw, "cannot use %s as string: want a single value", describe(raw))
 		}
+		return fmt.Sprint(raw), nil
+	case k == reflect.Bool:
+		if b, ok := parseBool(raw); ok {
+			return b, nil
+		}
+		return nil, failf(raw, "cannot use %s as bool: want true or false", describe(raw))
+	case k >= reflect.Int && k <= reflect.Float64:
+		return number(raw, t)
+	}
+	return nil, failf(raw, "cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
+}
+
+// number converts raw, a number or a number written as text, to a number
+// that t holds exactly: no fraction for an integer, no sign for an unsigned
+// one, nothing out of t's range.
+func number(raw any, t reflect.Type) (any, error) {
+	k, rv, want := t.Kind(), reflect.ValueOf(raw), "a number"
+	s, isStr := raw.(string)
+	s = strings.TrimSpace(s)
+	var v any
+	var err error
+	switch n, whole := toInt(raw); {
+	case k <= reflect.Int64:
+		if want, v = "a whole number", n; isStr {
+			v, err = strconv.ParseInt(s, 10, 64)
+		} else if !whole {
+			err = strconv.ErrSyntax
+		}
+	case k <= reflect.Uintptr:
+		if want, v = "a whole number, zero or more", uint64(n); isStr {
+			v, err = strconv.ParseUint(s, 10, 64)
+		} else if rv.CanUint() {
+			v = rv.Uint()
+		} else if !whole || n < 0 {
+			err = strconv.ErrSyntax
+		}
+	case isStr:
+		v, err = strconv.ParseFloat(s, 64)
+	case rv.CanFloat() || rv.CanInt() || rv.CanUint():
+		v = rv.Convert(reflect.TypeOf(0.0)).Float()
+	default:
+		err = strconv.ErrSyntax
+	}
+	if err != nil {
+		return nil, failf(raw, "cannot use %s as %s: want %s", describe(raw), t, want)
+	}
+	switch out := reflect.New(t).Elem(); x := v.(type) {
+	case int64:
+		err = overflow(out.OverflowInt(x))
+	case uint64:
+		err = overflow(out.OverflowUint(x))
+	case float64:
+		err = overflow(out.OverflowFloat(x))
+	}
+	if err != nil {
+		return nil, failf(raw, "cannot use %s as %s: out of range", describe(raw), t)
+	}
+	return v, nil
+}
+
+func overflow(over bool) error {
+	if over {
+		return strconv.ErrRange
 	}
 	return nil
 }
 
-func (b *binder) bindMap(o origin, raw any, v reflect.Value) error {
-	t := v.Type()
-	if t.Key().Kind() != reflect.String {
-		return b.unsupported(o, raw, t)
-	}
+// structHook checks that raw is a mapping of the struct's keys, gives a
+// struct that is still zero (a new map entry, list element or pointer) its
+// default tags, and allocates the embedded pointers that raw's keys need.
+func structHook(raw any, to reflect.Value) error {
 	m, ok := raw.(map[string]any)
 	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a mapping", describe(raw), t))
+		return failf(raw, "cannot use %s as %s: want a mapping", describe(raw), to.Type())
 	}
-	nm := reflect.MakeMapWithSize(t, len(m)+v.Len())
-	for it := v.MapRange(); it.Next(); {
-		nm.SetMapIndex(it.Key(), it.Value())
+	info := fieldsOf(to.Type())
+	if info.err != "" {
+		return &bindErr{detail: info.err}
 	}
-	for _, k := range sortedKeys(m) {
-		kv := reflect.ValueOf(k).Convert(t.Key())
-		ev := reflect.New(t.Elem()).Elem()
-		if old := nm.MapIndex(kv); old.IsValid() {
-			ev.Set(old)
-		} else if err := b.applyDefaults(ev, o.child(k).display); err != nil {
-			return err
+	var unknown []string
+	for k := range m {
+		if _, ok := info.byName[k]; !ok {
+			unknown = append(unknown, k)
 		}
-		if err := b.bindValue(o.child(k), m[k], ev); err != nil {
-			return err
-		}
-		nm.SetMapIndex(kv, ev)
 	}
-	v.Set(nm)
+	if len(unknown) > 0 {
+		k, known := slices.Min(unknown), "none"
+		if len(info.fields) > 0 {
+			known = strings.Join(info.names, ", ")
+		}
+		return &bindErr{rel: k, raw: m[k], known: known}
+	} else if to.IsZero() {
+		if e := applyDefaults(to); e != nil {
+			return e
+		}
+	}
+	for k := range m {
+		if f := info.byName[k]; len(f.index) > 1 {
+			fieldByIndex(to, f.index)
+		}
+	}
 	return nil
 }
 
-func (b *binder) bindSlice(o origin, raw any, v reflect.Value) error {
-	var items []any
-	switch r := raw.(type) {
-	case []any:
-		items = r
-	case string:
-		items = []any{}
-		if strings.TrimSpace(r) != "" {
-			for _, p := range splitList(r) {
-				items = append(items, p)
+// applyDefaults sets v's fields from their default tags, parsed like
+// environment values, recursing into nested structs.
+func applyDefaults(v reflect.Value) *bindErr {
+	if v.Kind() != reflect.Struct {
+		return nil
+	} else if info := fieldsOf(v.Type()); info.err != "" {
+		return &bindErr{detail: info.err}
+	}
+	for _, f := range fieldsOf(v.Type()).fields {
+		var e *bindErr
+		if f.hasDef {
+			if e = decode(fieldByIndex(v, f.index), f.def); e != nil {
+				e.source = "default tag of " + f.goName
 			}
+		} else if f.typ.Kind() == reflect.Struct {
+			e = applyDefaults(fieldByIndex(v, f.index))
 		}
-	default:
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a list or a comma-separated string", describe(raw), v.Type()))
-	}
-	ns := reflect.MakeSlice(v.Type(), len(items), len(items))
-	for i, it := range items {
-		eo := o.elem(i)
-		if err := b.applyDefaults(ns.Index(i), eo.display); err != nil {
-			return err
+		if e != nil {
+			e.rel = joinRel(f.name, e.rel)
+			return e
 		}
-		if err := b.bindValue(eo, it, ns.Index(i)); err != nil {
-			return err
-		}
-	}
-	v.Set(ns)
-	return nil
-}
-
-func (b *binder) bindString(o origin, raw any, v reflect.Value) error {
-	if s, ok := raw.(string); ok {
-		v.SetString(s)
-		return nil
-	}
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.String:
-		v.SetString(rv.String())
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetString(fmt.Sprint(raw))
-	case reflect.Float32, reflect.Float64:
-		return b.fail(o, raw, fmt.Sprintf(
-			"cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw)))
-	default:
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as string: want a single value", describe(raw)))
 	}
 	return nil
-}
-
-func (b *binder) bindDuration(o origin, raw any, v reflect.Value) error {
-	want := `want a duration such as "15s", "1m30s" or "250ms"`
-	switch r := raw.(type) {
-	case time.Duration:
-		v.SetInt(int64(r))
-		return nil
-	case string:
-		d, err := time.ParseDuration(strings.TrimSpace(r))
-		if err != nil {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as duration: %s", describe(raw), want))
-		}
-		v.SetInt(int64(d))
-		return nil
-	}
-	if n, ok := toInt(raw); ok && n == 0 {
-		v.SetInt(0)
-		return nil
-	}
-	return b.fail(o, raw, fmt.Sprintf("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want))
 }
 
 // toInt converts a numeric raw value that is a whole number.
 func toInt(raw any) (int64, bool) {
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	switch rv := reflect.ValueOf(raw); {
+	case rv.CanInt():
 		return rv.Int(), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if u := rv.Uint(); u <= math.MaxInt64 {
-			return int64(u), true
-		}
-	case reflect.Float32, reflect.Float64:
-		if f := rv.Float(); f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
-			return int64(f), true
-		}
+	case rv.CanUint():
+		return int64(rv.Uint()), rv.Uint() <= math.MaxInt64
+	case rv.CanFloat():
+		f := rv.Float()
+		return int64(f), f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64
 	}
 	return 0, false
 }
 
-func (b *binder) bindInt(o origin, raw any, v reflect.Value) error {
-	n, ok := toInt(raw)
-	if s, isStr := raw.(string); isStr {
-		var err error
-		n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		ok = err == nil
-	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a whole number", describe(raw), v.Type()))
-	}
-	if v.OverflowInt(n) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetInt(n)
-	return nil
-}
-
-func (b *binder) bindUint(o origin, raw any, v reflect.Value) error {
-	var u uint64
-	ok := false
-	rv := reflect.ValueOf(raw)
-	switch {
-	case rv.Kind() >= reflect.Uint && rv.Kind() <= reflect.Uint64:
-		u, ok = rv.Uint(), true
-	case rv.Kind() == reflect.String:
-		var err error
-		u, err = strconv.ParseUint(strings.TrimSpace(rv.String()), 10, 64)
-		ok = err == nil
-	default:
-		if n, isInt := toInt(raw); isInt && n >= 0 {
-			u, ok = uint64(n), true
-		}
-	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a whole number, zero or more", describe(raw), v.Type()))
-	}
-	if v.OverflowUint(u) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetUint(u)
-	return nil
-}
-
-func (b *binder) bindFloat(o origin, raw any, v reflect.Value) error {
-	var f float64
-	ok := false
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.Float32, reflect.Float64:
-		f, ok = rv.Float(), true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		f, ok = float64(rv.Int()), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		f, ok = float64(rv.Uint()), true
-	case reflect.String:
-		var err error
-		f, err = strconv.ParseFloat(strings.TrimSpace(rv.String()), 64)
-		ok = err == nil
-	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a number", describe(raw), v.Type()))
-	}
-	if v.OverflowFloat(f) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetFloat(f)
-	return nil
-}
-
-// fieldByIndex returns the field at index, allocating embedded pointers on
-// the way. An embedded pointer is replaced by a fresh copy, never written
-// through, so BindInto can leave its target untouched on error.
+// fieldByIndex returns the field at index, replacing the embedded pointers
+// on the way with fresh copies (allocated when nil), never written through.
 func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	for i, x := range index {
 		if i > 0 && v.Kind() == reflect.Pointer {
@@ -600,77 +483,61 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	return v
 }
 
-// fieldInfo describes one bindable struct field.
-type fieldInfo struct {
-	name   string // config key name
-	goName string // Type.Field, for messages
-	index  []int
-	typ    reflect.Type
-	def    string
-	hasDef bool
-}
-
 // structInfo is the bindable fields of a struct type, sorted by name.
 type structInfo struct {
 	fields []fieldInfo
+	names  []string
 	byName map[string]*fieldInfo
 	err    string // two fields with one name
 }
 
+type fieldInfo struct {
+	name, goName, def string // key name; Type.Field for messages; default tag
+	hasDef            bool
+	index             []int
+	typ               reflect.Type
+}
+
 var structCache sync.Map // reflect.Type -> *structInfo
 
-// fieldsOf lists a struct type's bindable fields: exported fields named by
-// their koanf tag, else by the lower-cased field name; `koanf:"-"` skips a
-// field; embedded structs without a tag (or tagged ",squash") have their
-// fields promoted.
+// fieldsOf lists a struct type's bindable fields, as mapstructure decodes
+// them: exported fields named by their koanf tag, else by the lower-cased
+// field name; `koanf:"-"` skips a field; embedded structs (and pointers to
+// them) have their fields promoted.
 func fieldsOf(t reflect.Type) *structInfo {
 	if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
 	si := &structInfo{byName: map[string]*fieldInfo{}}
-	seen := map[string]string{} // name -> Type.Field
-	var walk func(st reflect.Type, index []int)
-	walk = func(st reflect.Type, index []int) {
-		for i := 0; i < st.NumField(); i++ {
-			f := st.Field(i)
-			name, opt, _ := strings.Cut(f.Tag.Get("koanf"), ",")
-			if name == "-" {
-				continue
-			}
-			idx := append(append([]int(nil), index...), i)
-			if f.Anonymous && (name == "" || opt == "squash") {
-				et := f.Type
-				if et.Kind() == reflect.Pointer {
-					if !f.IsExported() {
-						continue // cannot allocate an unexported embedded pointer
-					}
-					et = et.Elem()
-				}
-				if et.Kind() == reflect.Struct {
-					walk(et, idx)
-					continue
-				}
-			}
-			if !f.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = strings.ToLower(f.Name)
-			}
-			def, hasDef := f.Tag.Lookup("default")
-			fi := fieldInfo{name: name, goName: st.String() + "." + f.Name, index: idx, typ: f.Type, def: def, hasDef: hasDef}
-			if prev, dup := seen[name]; dup && si.err == "" {
-				si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-					t, prev, fi.goName, name)
-			}
-			seen[name] = fi.goName
-			si.fields = append(si.fields, fi)
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
+		ft, unreachable, owner := f.Type, false, t
+		for i := 1; i < len(f.Index); i++ { // through an unexported embedded pointer?
+			p := t.FieldByIndex(f.Index[:i])
+			unreachable, owner = unreachable || !p.IsExported() && p.Type.Kind() == reflect.Pointer, p.Type
 		}
+		if owner.Kind() == reflect.Pointer {
+			owner = owner.Elem()
+		}
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if name == "-" || !f.IsExported() || unreachable || f.Anonymous && ft.Kind() == reflect.Struct {
+			continue
+		} else if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		def, hasDef := f.Tag.Lookup("default")
+		fi := fieldInfo{name: name, goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
+		if prev := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == name }); prev >= 0 && si.err == "" {
+			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
+				t, si.fields[prev].goName, fi.goName, name)
+		}
+		si.fields = append(si.fields, fi)
 	}
-	walk(t, nil)
-	sort.SliceStable(si.fields, func(i, j int) bool { return si.fields[i].name < si.fields[j].name })
+	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
 	for i := range si.fields {
-		si.byName[si.fields[i].name] = &si.fields[i]
+		si.byName[si.fields[i].name], si.names = &si.fields[i], append(si.names, si.fields[i].name)
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

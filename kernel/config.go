@@ -6,11 +6,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	kmaps "github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/v2"
 )
 
@@ -30,41 +32,24 @@ const (
 // [LoadConfig] returns. Values handed out (Get, All, Keys ...) are copies.
 // A nil *Config reads as an empty configuration.
 type Config struct {
-	v        *view
+	k        *koanf.Koanf              // the merged tree: Exists, subtrees, All
+	tree     map[string]any            // the same tree, read by Bind without copying
+	flat     map[string]any            // leaf key -> value
+	keys     []string                  // sorted leaf keys
+	sources  map[string]string         // leaf key -> source
 	lines    map[string]map[string]int // source -> key -> 1-based line
-	layers   []*layer                  // lowest first; used to rebuild a view at Bind time
-	env      []envVar                  // GOFLY_ variables, sorted by name
+	env      map[string]string         // GOFLY_ variables, placeholders resolved
 	profiles []string
 	files    []string
 }
 
-// view is one merged state of the layers: the koanf store, its leaves and
-// sorted leaf keys, and the source of each leaf.
-type view struct {
-	k       *koanf.Koanf
-	flat    map[string]any    // leaf key -> value
-	keys    []string          // sorted leaf keys
-	sources map[string]string // leaf key -> source
-}
-
-type layerKind int
-
-const (
-	layerDefaults layerKind = iota
-	layerMain
-	layerProfile
-	layerEnv
-	layerOverrides
-)
-
-// layer is one source of values, already normalised (nested
-// map[string]any, dotted keys split) and with placeholders resolved.
+// layer is one source of values: a tree (nested map[string]any,
+// placeholders resolved) and its leaves.
 type layer struct {
-	kind   layerKind
-	source string            // file path, YAML name, "defaults", "overrides"; "" for env
-	tree   map[string]any    // nested values
-	flat   map[string]any    // leaf key -> value
-	keySrc map[string]string // env only: leaf key -> "env NAME"
+	source string
+	tree   map[string]any
+	flat   map[string]any
+	keySrc map[string]string // the environment's: leaf key -> "env NAME"
 }
 
 func (l *layer) sourceOf(key string) string {
@@ -87,22 +72,17 @@ type loadOption struct {
 func (o loadOption) apply(lo *loadOptions) { o.f(lo) }
 func (o loadOption) String() string        { return o.desc }
 
-type mainSource struct {
-	path string // a file named with WithFiles
-	name string // an in-memory YAML source
-	data []byte
+type loadOptions struct {
+	dir                     string
+	mains                   []mainSource
+	profiles, environ       []string
+	profilesSet, environSet bool
+	defaults, overrides     []map[string]any
 }
 
-type loadOptions struct {
-	dir         string
-	mains       []mainSource
-	hasFiles    bool
-	profiles    []string
-	profilesSet bool
-	environ     []string
-	environSet  bool
-	defaults    []map[string]any
-	overrides   []map[string]any
+type mainSource struct {
+	path, name string // a file named with WithFiles, or the name of in-memory YAML
+	data       []byte
 }
 
 // WithDir sets the directory where application.yaml (else application.yml)
@@ -122,7 +102,6 @@ func WithDir(dir string) LoadOption {
 func WithFiles(paths ...string) LoadOption {
 	paths = slices.Clone(paths)
 	return loadOption{fmt.Sprintf("kernel.WithFiles(%q)", paths), func(o *loadOptions) {
-		o.hasFiles = true
 		for _, p := range paths {
 			o.mains = append(o.mains, mainSource{path: p})
 		}
@@ -157,13 +136,11 @@ func WithProfiles(profiles ...string) LoadOption {
 
 // WithEnviron replaces os.Environ() as the environment: a list of "KEY=value"
 // entries (entries without "=" are ignored; for a repeated KEY the last entry
-// wins). It feeds both the GOFLY_ layer and ${VAR} placeholders.
+// wins). It feeds both the GOFLY_ variables and ${VAR} placeholders.
 // WithEnviron(nil) means no environment at all, which tests want.
 func WithEnviron(environ []string) LoadOption {
 	environ = slices.Clone(environ)
-	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) {
-		o.environ, o.environSet = environ, true
-	}}
+	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) { o.environ, o.environSet = environ, true }}
 }
 
 // WithDefaults adds values to the lowest layer, below the main files:
@@ -184,23 +161,20 @@ func WithOverrides(values map[string]any) LoadOption {
 
 // EmptyConfig returns a configuration with no key, no profile and no file.
 func EmptyConfig() *Config {
-	return &Config{v: emptyView()}
+	c := &Config{}
+	c.merge(nil)
+	return c
 }
 
-func emptyView() *view {
-	return &view{k: koanf.New("."), flat: map[string]any{}, sources: map[string]string{}}
+var emptyConfig = EmptyConfig()
+
+// or returns c, or an empty configuration for a nil c.
+func (c *Config) or() *Config {
+	if c == nil {
+		return emptyConfig
+	}
+	return c
 }
-
-// treeProvider hands koanf a tree that is already normalised and private to
-// the view, without the deep copy confmap makes.
-type treeProvider map[string]any
-
-func (p treeProvider) ReadBytes() ([]byte, error) {
-	// Never called: Load is given no parser, so it calls Read.
-	return nil, &ConfigError{Msg: "kernel: the configuration tree has no bytes form"}
-}
-
-func (p treeProvider) Read() (map[string]any, error) { return p, nil }
 
 // LoadConfig reads the configuration. Layers, lowest to highest:
 //
@@ -209,151 +183,142 @@ func (p treeProvider) Read() (map[string]any, error) { return p, nil }
 //     application.yaml (else application.yml) in [WithDir] — a missing
 //     default file is fine;
 //  3. each active profile's file, in profile order;
-//  4. the environment: GOFLY_ variables (see the package doc for the rule);
+//  4. the environment: for each key of the other layers, the GOFLY_
+//     variable named after it (see the package doc, "Environment");
 //  5. overrides ([WithOverrides]).
 //
 // ${VAR} and ${VAR:default} placeholders in string values of every layer are
 // resolved from the environment. Every error is a *[ConfigError] (class
 // [ErrConfig]) naming the file, key, value and line involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
-	var lo loadOptions
+	lo := loadOptions{dir: "."}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&lo)
 		}
 	}
-	environ := lo.environ
 	if !lo.environSet {
-		environ = os.Environ()
+		lo.environ = os.Environ()
 	}
-	env := parseEnviron(environ)
-
+	env := parseEnviron(lo.environ)
 	c := &Config{lines: map[string]map[string]int{}}
-
-	// 1. defaults.
-	if len(lo.defaults) > 0 {
-		l, err := goLayer(layerDefaults, SourceDefaults, lo.defaults, env)
-		if err != nil {
-			return nil, err
+	var layers []*layer
+	add := func(source string, data []byte) error {
+		tree, lines, err := parseYAML(source, data)
+		if err == nil {
+			c.lines[source], c.files = lines, append(c.files, source)
+			err = expandTree(tree, source, c.lineOf, env)
 		}
-		c.layers = append(c.layers, l)
+		layers = append(layers, newLayer(source, tree))
+		return err
 	}
-
-	// 2. main sources.
-	dir := lo.dir
-	if dir == "" {
-		dir = "."
-	}
-	profileDir, profileStem := dir, "application"
-	if len(lo.mains) == 0 {
-		path, ok, err := findYAML(dir, "application")
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			if err := c.addFile(layerMain, path, env); err != nil {
-				return nil, err
-			}
-		}
-	}
-	firstFile := true
-	for _, m := range lo.mains {
-		if m.path == "" {
-			if err := c.addYAML(layerMain, m.name, m.data, env); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		path := absPath(m.path)
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, &ConfigError{Source: path, Msg: fmt.Sprintf(
+	read := func(path string) error {
+		data, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return &ConfigError{Source: path, Msg: fmt.Sprintf(
 				"config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+		} else if err != nil {
+			return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
 		}
-		if err := c.addFile(layerMain, path, env); err != nil {
-			return nil, err
-		}
-		if firstFile {
-			firstFile = false
-			profileDir = filepath.Dir(path)
-			base := filepath.Base(path)
-			profileStem = strings.TrimSuffix(base, filepath.Ext(base))
-		}
+		return add(path, data)
 	}
 
-	// 3. profiles.
-	profiles, err := c.activeProfiles(&lo, env)
+	defaults, err := goLayer(SourceDefaults, lo.defaults, env)
 	if err != nil {
 		return nil, err
 	}
-	c.profiles = profiles
-	for _, p := range profiles {
-		path, ok, err := findYAML(profileDir, profileStem+"-"+p)
+	layers = append(layers, defaults...)
+	if len(lo.mains) == 0 {
+		if path, ok, err := findYAML(lo.dir, "application"); err != nil {
+			return nil, err
+		} else if ok {
+			lo.mains = []mainSource{{path: path}}
+		}
+	}
+	profileDir, profileStem := lo.dir, "application"
+	for i, m := range lo.mains {
+		if m.path == "" {
+			err = add(m.name, m.data)
+		} else if err = read(absPath(m.path)); !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
+			profileDir, profileStem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
+		}
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			if err := c.addFile(layerProfile, path, env); err != nil {
+	}
+	if c.profiles, err = activeProfiles(&lo, layers, env, c.lineOf); err != nil {
+		return nil, err
+	}
+	for _, p := range c.profiles {
+		if path, ok, err := findYAML(profileDir, profileStem+"-"+p); err != nil {
+			return nil, err
+		} else if ok {
+			if err := read(path); err != nil {
 				return nil, err
 			}
 		}
 	}
 
-	// 5. overrides (loaded before the environment so that their keys are
-	// known to the environment rule; layered above it).
-	var over *layer
-	if len(lo.overrides) > 0 {
-		if over, err = goLayer(layerOverrides, SourceOverrides, lo.overrides, env); err != nil {
+	overrides, err := goLayer(SourceOverrides, lo.overrides, env)
+	if err != nil {
+		return nil, err
+	}
+	known := append(slices.Clip(layers), overrides...)
+	var names map[string][]string
+	namesOf := func() map[string][]string {
+		if names == nil {
+			names = envKeys(known)
+		}
+		return names
+	}
+	if c.env, err = goflyEnv(env, namesOf); err != nil {
+		return nil, err
+	}
+	if len(c.env) > 0 {
+		envL, err := envLayer(namesOf(), c.env)
+		if err != nil {
 			return nil, err
 		}
+		layers = append(layers, envL)
 	}
+	c.merge(append(layers, overrides...))
+	return c, c.checkEnv(namesOf)
+}
 
-	// 4. environment.
-	known := func() *keyTrie {
-		t := newKeyTrie()
-		for _, l := range c.layers {
-			t.addTree(l.tree)
-		}
-		if over != nil {
-			t.addTree(over.tree)
-		}
-		return t
-	}
-	vars, err := envVars(env, known)
-	if err != nil {
-		return nil, err
-	}
-	c.env = vars
-	envL, err := envLayer(vars, nil)
-	if err != nil {
-		return nil, err
-	}
-	if envL != nil {
-		c.layers = append(c.layers, envL)
-	}
-	if over != nil {
-		c.layers = append(c.layers, over)
-	}
+func newLayer(source string, tree map[string]any) *layer {
+	flat, _ := kmaps.Flatten(tree, nil, ".")
+	return &layer{source: source, tree: tree, flat: flat}
+}
 
-	c.v = mergeLayers(c.layers)
-	return c, nil
+// goLayer builds the defaults or overrides layer from Go maps, later maps
+// over earlier ones.
+func goLayer(source string, values []map[string]any, env map[string]string) ([]*layer, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	tree := map[string]any{}
+	for _, m := range values {
+		t, err := normalize(source, "", m)
+		if err != nil {
+			return nil, err
+		}
+		kmaps.Merge(t.(map[string]any), tree)
+	}
+	err := expandTree(tree, source, func(string, string) int { return 0 }, env)
+	return []*layer{newLayer(source, tree)}, err
 }
 
 // findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
 func findYAML(dir, stem string) (string, bool, error) {
 	for _, ext := range []string{".yaml", ".yml"} {
 		path := absPath(filepath.Join(dir, stem+ext))
-		fi, err := os.Stat(path)
-		switch {
+		switch fi, err := os.Stat(path); {
 		case err == nil && fi.IsDir():
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s is a directory: remove it or move it away", path)}
+			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s is a directory: remove it or move it away", path)}
 		case err == nil:
 			return path, true, nil
-		case errors.Is(err, fs.ErrNotExist):
-			continue
-		default:
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s cannot be read", path), Err: err}
+		case !errors.Is(err, fs.ErrNotExist):
+			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
 		}
 	}
 	return "", false, nil
@@ -366,88 +331,41 @@ func absPath(p string) string {
 	return filepath.Clean(p)
 }
 
-func (c *Config) addFile(kind layerKind, path string, env map[string]string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
-	}
-	return c.addYAML(kind, path, data, env)
-}
-
-func (c *Config) addYAML(kind layerKind, source string, data []byte, env map[string]string) error {
-	tree, lines, err := parseYAML(source, data)
-	if err != nil {
-		return err
-	}
-	c.lines[source] = lines
-	l := &layer{kind: kind, source: source, tree: tree}
-	if err := expandTree(tree, "", l.sourceOf, c.lineOf, env); err != nil {
-		return err
-	}
-	l.flat = flatten(tree)
-	c.layers = append(c.layers, l)
-	c.files = append(c.files, source)
-	return nil
-}
-
-// goLayer builds the defaults or overrides layer from Go maps.
-func goLayer(kind layerKind, source string, maps []map[string]any, env map[string]string) (*layer, error) {
-	tree := map[string]any{}
-	for _, m := range maps {
-		t, err := normalizeGo(source, m)
-		if err != nil {
-			return nil, err
-		}
-		mergeInto(tree, t)
-	}
-	l := &layer{kind: kind, source: source, tree: tree}
-	if err := expandTree(tree, "", l.sourceOf, func(string, string) int { return 0 }, env); err != nil {
-		return nil, err
-	}
-	l.flat = flatten(tree)
-	return l, nil
-}
+var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
 // activeProfiles picks the active profiles: WithProfiles, else
 // GOFLY_PROFILES_ACTIVE, else gofly.profiles.active from the defaults and
 // main sources. Names are validated; repeated names keep their first place.
-func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]string, error) {
-	var names []string
-	var source string
-	switch {
-	case lo.profilesSet:
-		names, source = lo.profiles, "WithProfiles"
-	case strings.TrimSpace(env[profilesEnv]) != "":
+func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lineOf func(string, string) int) ([]string, error) {
+	names, source := lo.profiles, "WithProfiles"
+	if !lo.profilesSet && strings.TrimSpace(env[profilesEnv]) != "" {
 		names, source = splitList(env[profilesEnv]), "env "+profilesEnv
-	default:
-		raw, src := lookupLayers(c.layers, profilesKey)
-		if raw == nil {
-			return nil, nil
+	} else if !lo.profilesSet {
+		var raw any
+		for i := len(layers) - 1; i >= 0 && raw == nil; i-- {
+			raw, source = kmaps.Search(layers[i].tree, strings.Split(profilesKey, ".")), layers[i].source
 		}
-		source = src
-		switch r := raw.(type) {
-		case string:
-			if strings.TrimSpace(r) == "" {
-				return nil, nil
+		bad := func(v any) error {
+			return newKeyError(profilesKey, valueText(v), source, lineOf(source, profilesKey),
+				fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(v)))
+		}
+		list, isList := raw.([]any)
+		if s, isStr := raw.(string); isStr && strings.TrimSpace(s) != "" {
+			names = splitList(s)
+		} else if raw != nil && !isStr && !isList {
+			return nil, bad(raw)
+		}
+		for _, e := range list {
+			s, ok := e.(string)
+			if !ok {
+				return nil, bad(e)
 			}
-			names = splitList(r)
-		case []any:
-			for _, e := range r {
-				s, ok := e.(string)
-				if !ok {
-					return nil, c.keyError(profilesKey, fmt.Sprint(e), source,
-						fmt.Sprintf("cannot use %s as a profile name: want a list of names or a comma-separated string", describe(e)))
-				}
-				names = append(names, strings.TrimSpace(s))
-			}
-		default:
-			return nil, c.keyError(profilesKey, fmt.Sprint(raw), source,
-				fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(raw)))
+			names = append(names, strings.TrimSpace(s))
 		}
 	}
 	var out []string
 	for _, n := range names {
-		if !validProfile(n) {
+		if !profileName.MatchString(n) || strings.Contains(n, "..") {
 			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf(
 				"invalid profile name %q from %s: use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"",
 				n, source)}
@@ -459,41 +377,6 @@ func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]strin
 	return out, nil
 }
 
-// lookupLayers returns the value at key in the highest layer that has it,
-// and that layer's source.
-func lookupLayers(layers []*layer, key string) (any, string) {
-	parts := strings.Split(key, ".")
-	for i := len(layers) - 1; i >= 0; i-- {
-		var cur any = layers[i].tree
-		for _, p := range parts {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				cur = nil
-				break
-			}
-			cur = m[p]
-		}
-		if cur != nil {
-			return cur, layers[i].sourceOf(key)
-		}
-	}
-	return nil, ""
-}
-
-func validProfile(name string) bool {
-	if name == "" || name[0] == '.' || strings.Contains(name, "..") {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // splitList splits a comma-separated list and trims each element.
 func splitList(s string) []string {
 	parts := strings.Split(s, ",")
@@ -503,75 +386,79 @@ func splitList(s string) []string {
 	return parts
 }
 
-// mergeLayers merges the layers, lowest first, into a new view, with
-// koanf's rule: mappings merge key by key, anything else replaces. The
-// layers' trees are copied, never shared, so they can be merged again at
-// Bind time.
-func mergeLayers(layers []*layer) *view {
-	tree := map[string]any{}
+// treeProvider hands koanf a tree that is already merged.
+type treeProvider map[string]any
+
+func (p treeProvider) ReadBytes() ([]byte, error)    { return nil, errors.ErrUnsupported }
+func (p treeProvider) Read() (map[string]any, error) { return p, nil }
+
+// merge merges the layers, lowest first, with koanf's rule: mappings merge
+// key by key, anything else replaces. The layers' trees are consumed.
+func (c *Config) merge(layers []*layer) {
+	c.tree = map[string]any{}
 	for _, l := range layers {
-		mergeInto(tree, l.tree)
+		kmaps.Merge(l.tree, c.tree)
 	}
-	v := emptyView()
-	_ = v.k.Load(treeProvider(tree), nil) // treeProvider.Read never fails
-	v.flat = flatten(tree)
-	v.keys = v.k.Keys()
-	for _, key := range v.keys {
+	c.k = koanf.New(".")
+	_ = c.k.Load(treeProvider(c.tree), nil) // never fails
+	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
+	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
+	for key := range c.flat {
+		c.keys = append(c.keys, key)
 		for i := len(layers) - 1; i >= 0; i-- {
 			if _, ok := layers[i].flat[key]; ok {
-				v.sources[key] = layers[i].sourceOf(key)
+				c.sources[key] = layers[i].sourceOf(key)
 				break
 			}
 		}
 	}
-	return v
+	sort.Strings(c.keys)
 }
 
-// sourceOf returns the source of a leaf key, or of the first leaf (in sorted
-// order) under a subtree key; "" if the key is absent.
-func (v *view) sourceOf(key string) string {
-	if s, ok := v.sources[key]; ok {
-		return s
-	}
-	prefix := key + "."
-	if key == "" {
-		prefix = ""
-	}
-	i := sort.SearchStrings(v.keys, prefix)
-	if i < len(v.keys) && strings.HasPrefix(v.keys[i], prefix) {
-		return v.sources[v.keys[i]]
-	}
-	return ""
-}
-
-// lineOf returns the 1-based line where key is set in source, or 0.
+// lineOf returns the 1-based line where key, else its nearest parent, is set
+// in source; 0 if unknown.
 func (c *Config) lineOf(source, key string) int {
-	if c == nil {
-		return 0
+	for lines := c.or().lines[source]; len(lines) > 0; {
+		if l, ok := lines[key]; ok {
+			return l
+		} else if i := strings.LastIndexAny(key, ".["); i > 0 {
+			key = key[:i]
+		} else {
+			break
+		}
 	}
-	return c.lines[source][key]
-}
-
-func (c *Config) view() *view {
-	if c == nil || c.v == nil {
-		return emptyView()
-	}
-	return c.v
+	return 0
 }
 
 // Get returns the value at key: a string, bool, int, float64, []any,
 // map[string]any (a subtree) or nil when the key is absent. Maps and slices
-// are copies. Get("") returns the whole tree.
+// are copies. Get("") returns the whole tree. For a key that no layer has,
+// Get returns the GOFLY_ variable named after it, if set.
 func (c *Config) Get(key string) any {
-	v := c.view()
-	if val, ok := v.flat[key]; ok {
-		return copyValue(val)
+	c = c.or()
+	if v, ok := c.flat[key]; ok {
+		return copyValue(v)
+	} else if key == "" || c.k.Exists(key) {
+		return c.k.Get(key)
 	}
-	return v.k.Get(key)
+	v, _ := c.lookupEnv(key)
+	return v
 }
 
-// Exists reports whether key is set, as a value or as a subtree.
-func (c *Config) Exists(key string) bool { return c.view().k.Exists(key) }
+// lookupEnv returns the GOFLY_ variable named after key.
+func (c *Config) lookupEnv(key string) (any, bool) {
+	if v, ok := c.env[envName(key)]; ok && key != "" {
+		return v, true
+	}
+	return nil, false
+}
+
+// Exists reports whether key is set, as a value or as a subtree, by a layer
+// or by the GOFLY_ variable named after it.
+func (c *Config) Exists(key string) bool {
+	_, ok := c.or().lookupEnv(key)
+	return ok || c.or().k.Exists(key)
+}
 
 // String returns the value at key as text: strings as they are, other
 // scalars formatted with fmt, lists of scalars joined with ","; "" when the
@@ -580,8 +467,6 @@ func (c *Config) String(key string) string {
 	switch v := c.Get(key).(type) {
 	case nil, map[string]any:
 		return ""
-	case string:
-		return v
 	case []any:
 		parts := make([]string, len(v))
 		for i, e := range v {
@@ -599,83 +484,93 @@ func (c *Config) String(key string) string {
 // and its source, never a silent false.
 func (c *Config) Bool(key string, def bool) (bool, error) {
 	raw := c.Get(key)
-	if raw == nil {
-		return def, nil
+	if b, ok := parseBool(raw); ok || raw == nil {
+		return b || raw == nil && def, nil
 	}
-	b, ok := parseBool(raw)
-	if !ok {
-		return def, c.keyError(key, valueText(raw), c.Source(key),
-			fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
-	}
-	return b, nil
+	return def, c.keyError(key, valueText(raw), c.Source(key), fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
 }
 
 // Keys returns every leaf key (dotted), sorted. An empty mapping counts as a
-// leaf; a list is one leaf.
-func (c *Config) Keys() []string { return slices.Clone(c.view().keys) }
+// leaf; a list is one leaf. A GOFLY_ variable that no layer's key names is
+// not listed.
+func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 
 // Source returns where the value at key came from: a file's absolute path,
 // a [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides];
 // "" if the key is absent. For a subtree it is the source of its first leaf
 // in sorted order.
-func (c *Config) Source(key string) string { return c.view().sourceOf(key) }
+func (c *Config) Source(key string) string {
+	c = c.or()
+	i := sort.SearchStrings(c.keys, key+".")
+	switch _, env := c.lookupEnv(key); {
+	case c.sources[key] != "" || key == "":
+		return c.sources[key]
+	case i < len(c.keys) && strings.HasPrefix(c.keys[i], key+"."):
+		return c.sources[c.keys[i]]
+	case env:
+		return "env " + envName(key)
+	}
+	return ""
+}
 
 // Profiles returns the active profiles in order (whether or not each had a
 // file).
-func (c *Config) Profiles() []string {
-	if c == nil {
-		return nil
-	}
-	return slices.Clone(c.profiles)
-}
+func (c *Config) Profiles() []string { return slices.Clone(c.or().profiles) }
 
 // Files returns the sources actually read, in layer order: main files (as
 // absolute paths) and [WithYAML] names, then the profile files found.
-func (c *Config) Files() []string {
-	if c == nil {
-		return nil
-	}
-	return slices.Clone(c.files)
-}
+func (c *Config) Files() []string { return slices.Clone(c.or().files) }
 
 // All returns a copy of the configuration flattened to dotted leaf keys.
-func (c *Config) All() map[string]any { return c.view().k.All() }
+func (c *Config) All() map[string]any { return c.or().k.All() }
 
-// keyError builds the *ConfigError for a bad value at key:
-// `config key "k" in source: detail`.
+// keyError builds the *ConfigError for a bad value at key.
 func (c *Config) keyError(key, value, source, detail string) *ConfigError {
 	return newKeyError(key, value, source, c.lineOf(source, key), detail)
 }
 
+// newKeyError builds `config key "k" in source: detail`, hiding the value of
+// a secret key.
 func newKeyError(key, value, source string, line int, detail string) *ConfigError {
-	where := ""
-	if source != "" {
-		where = " in " + source
+	what := fmt.Sprintf("config key %q in %s", key, source)
+	if key == "" {
+		what = source
+	} else if source == "" {
+		what = fmt.Sprintf("config key %q", key)
 	}
 	if value != "" && IsSecretKey(key) {
-		detail = strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted))
-		detail = strings.ReplaceAll(detail, value, Redacted)
+		detail = strings.ReplaceAll(strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted)), value, Redacted)
 		value = Redacted
 	}
-	return &ConfigError{Key: key, Value: value, Source: source, Line: line,
-		Msg: fmt.Sprintf("config key %q%s: %s", key, where, detail)}
+	return &ConfigError{Key: key, Value: value, Source: source, Line: line, Msg: what + ": " + detail}
 }
 
 // Redacted stands in for the value of a secret key in errors and listings.
 const Redacted = "[redacted]"
 
-// secretWords are the words that make a key secret (see IsSecretKey).
-var secretWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "api-key", "api_key", "private-key", "privatekey"}
+var (
+	camelRE  = regexp.MustCompile(`([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])`)
+	secretRE = regexp.MustCompile(`password|passwd|passphrase|secret|token|credential|apikey|privatekey|^(pwd|auth|authorization)$`)
+)
 
-// IsSecretKey reports whether a configuration key holds a secret: whether
-// its last segment contains password, passwd, secret, token, credential,
-// apikey (or api-key, api_key) or private-key, in any case. Errors about such
-// a key never show its value: ConfigError.Value and the message say
-// [redacted] instead.
+// IsSecretKey reports whether a configuration key (or an environment
+// variable name) holds a secret: the one secret policy of gofly. Errors
+// about such a key never show its value: ConfigError.Value and the message
+// say [Redacted]. The last segment of the key is cut into lower-case words
+// at "-", "_" and camel case (apiKey, APIKey: api, key); the key is secret
+// when a word contains password, passwd, passphrase, secret, token,
+// credential, apikey or privatekey, or is pwd, auth or authorization, or is
+// key after api, private or access; or when the segment before the last is
+// secrets, credentials, passwords or tokens. See the package doc, "Secrets".
 func IsSecretKey(key string) bool {
-	last := strings.ToLower(key[strings.LastIndexByte(key, '.')+1:])
-	for _, w := range secretWords {
-		if strings.Contains(last, w) {
+	segs := strings.Split(strings.ToLower(key), ".")
+	if n := len(segs); n > 1 && slices.Contains([]string{"secrets", "credentials", "passwords", "tokens"}, segs[n-2]) {
+		return true
+	}
+	last := camelRE.ReplaceAllString(key[strings.LastIndexByte(key, '.')+1:], "${1}${3}_${2}${4}")
+	words := strings.FieldsFunc(strings.ToLower(last), func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') })
+	for i, w := range words {
+		if secretRE.MatchString(w) || w == "key" && i > 0 && slices.Contains([]string{"api", "private", "access"}, words[i-1]) {
 			return true
 		}
 	}
@@ -687,11 +582,8 @@ func parseBool(raw any) (bool, bool) {
 	case bool:
 		return v, true
 	case string:
-		switch s := strings.TrimSpace(v); {
-		case strings.EqualFold(s, "true"):
-			return true, true
-		case strings.EqualFold(s, "false"):
-			return false, true
+		if s := strings.TrimSpace(v); strings.EqualFold(s, "true") || strings.EqualFold(s, "false") {
+			return strings.EqualFold(s, "true"), true
 		}
 	}
 	return false, false

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,58 +16,149 @@ import (
 )
 
 // parseYAML reads one YAML document whose top level is a mapping into a
-// normalised tree (nested map[string]any, dotted keys split into levels) and
-// the line of every key path. An empty document is an empty tree.
+// normalised tree and the line of every key. An empty document is an empty
+// tree.
 //
-// It walks yaml.Node itself rather than decoding into map[string]any so that
-// it knows the line of every key, keeps timestamps as the strings written,
-// and reports keys set twice (literally or through dotted keys) with both
-// lines.
+// yaml.v3 decodes the values, with its guard against documents that expand
+// aliases without bound (billion laughs, chains of merge keys). Before that,
+// a walk of the parsed nodes records the line of every key and finds keys
+// set twice (literally or through dotted keys). The walk never follows an
+// alias, so its cost is the size of the text: a key reached through an alias
+// or a merge key has the line of the alias.
 func parseYAML(source string, data []byte) (map[string]any, map[string]int, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return map[string]any{}, map[string]int{}, nil
-		}
+	var doc, next yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) || err == nil && len(doc.Content) == 0 {
+		return map[string]any{}, nil, nil
+	} else if err != nil {
 		return nil, nil, yamlSyntaxError(source, data, err)
 	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case err == nil:
-		return nil, nil, &ConfigError{Source: source, Line: next.Line, Msg: fmt.Sprintf(
-			"config file %s line %d: invalid YAML: a second document starts here: keep one document per file (use profile files for variants)",
-			source, next.Line)}
-	case !errors.Is(err, io.EOF):
+	if err := dec.Decode(&next); err == nil {
+		return nil, nil, yamlErrorAt(source, next.Line, "a second document starts here: keep one document per file (use profile files for variants)")
+	} else if !errors.Is(err, io.EOF) {
 		return nil, nil, yamlSyntaxError(source, data, err)
 	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		root = root.Content[0]
+	root := doc.Content[0]
+	if root.ShortTag() == "!!null" {
+		return map[string]any{}, nil, nil
+	} else if root.Kind != yaml.MappingNode {
+		return nil, nil, invalidAt(source, root.Line, "", "the top level must be a mapping of keys to values, found "+nodeKind(root))
 	}
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return map[string]any{}, map[string]int{}, nil
-	}
-	if root.Kind != yaml.MappingNode {
-		return nil, nil, &ConfigError{Source: source, Line: root.Line, Msg: fmt.Sprintf(
-			"config file %s line %d: invalid configuration: the top level must be a mapping of keys to values, found %s",
-			source, root.Line, nodeKind(root))}
-	}
-	w := yamlWalker{source: source, lines: map[string]int{}}
-	tree, err := w.mapping(root, "", 0)
-	if err != nil {
+	w := yamlWalker{source: source, lines: map[string]int{}, leaf: map[string]bool{}}
+	var raw map[string]any
+	if err := w.mapping(root, ""); err != nil {
 		return nil, nil, err
+	} else if err := root.Decode(&raw); err != nil {
+		line, msg := splitYAMLError(err)
+		return nil, nil, yamlErrorAt(source, line, msg)
 	}
-	return tree, w.lines, nil
+	tree, err := normalize(source, "", raw)
+	return tree.(map[string]any), w.lines, err
+}
+
+type yamlWalker struct {
+	source string
+	lines  map[string]int  // key -> line where it is first set
+	leaf   map[string]bool // key -> set to a value, not a mapping
+}
+
+func (w *yamlWalker) node(n *yaml.Node, key string) error {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return w.mapping(n, key)
+	case yaml.SequenceNode:
+		for i, e := range n.Content {
+			ek := fmt.Sprintf("%s[%d]", key, i)
+			w.lines[ek] = e.Line
+			if err := w.node(e, ek); err != nil {
+				return err
+			}
+		}
+	case yaml.ScalarNode:
+		if tag := n.ShortTag(); tag == "!!timestamp" || tag == "!!binary" {
+			n.Tag = "!!str" // keep them as written
+		}
+	}
+	return nil // an alias is not followed
+}
+
+func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		full := joinKey(key, k.Value)
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			return invalidAt(w.source, k.Line, key, "a key must be a plain scalar, found "+nodeKind(k))
+		case k.ShortTag() == "!!merge" && v.Kind == yaml.SequenceNode:
+			merges = append(merges, v.Content...)
+			continue
+		case k.ShortTag() == "!!merge":
+			merges = append(merges, v)
+			continue
+		case slices.Contains(strings.Split(k.Value, "."), ""):
+			return invalidAt(w.source, k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
+		}
+		for p, rest := key, k.Value; rest != ""; {
+			part, more, _ := strings.Cut(rest, ".")
+			p, rest = joinKey(p, part), more
+			leaf := rest == "" && resolved(v).Kind != yaml.MappingNode
+			if wasLeaf, seen := w.leaf[p]; seen && (wasLeaf || leaf) {
+				return invalidAt(w.source, k.Line, p, fmt.Sprintf("key %q is set twice (also at line %d): keep one", p, w.lines[p]))
+			} else if !seen {
+				w.lines[p], w.leaf[p] = k.Line, leaf
+			}
+		}
+		if err := w.node(v, full); err != nil {
+			return err
+		}
+	}
+	for _, m := range merges { // after the mapping's own keys, which win
+		src := resolved(m)
+		if src.Kind != yaml.MappingNode {
+			return invalidAt(w.source, m.Line, key, "the merge key << needs a mapping or a list of mappings")
+		}
+		for i := 0; i < len(src.Content); i += 2 {
+			if k := joinKey(key, src.Content[i].Value); w.lines[k] == 0 {
+				w.lines[k] = m.Line
+			}
+		}
+	}
+	return nil
+}
+
+// resolved returns the node an alias stands for.
+func resolved(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the scalar %q", n.Value)
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "a mapping"
+}
+
+func invalidAt(source string, line int, key, msg string) *ConfigError {
+	return &ConfigError{Key: key, Source: source, Line: line, Msg: fmt.Sprintf("config file %s line %d: invalid configuration: %s", source, line, msg)}
+}
+
+func yamlErrorAt(source string, line int, msg string) *ConfigError {
+	if line > 0 {
+		return &ConfigError{Source: source, Line: line, Msg: fmt.Sprintf("config file %s line %d: invalid YAML: %s", source, line, msg)}
+	}
+	return &ConfigError{Source: source, Msg: fmt.Sprintf("config file %s: invalid YAML: %s", source, msg)}
 }
 
 var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
-
-// yamlError turns a yaml.v3 error into a *ConfigError with the line.
-func yamlError(source string, err error) *ConfigError {
-	line, msg := splitYAMLError(err)
-	return yamlErrorAt(source, line, msg)
-}
 
 // splitYAMLError splits a yaml.v3 error into the line it names (0 if none)
 // and the problem.
@@ -91,239 +183,141 @@ func splitYAMLError(err error) (int, string) {
 // key") carry the 0-based line of the enclosing block, scanner errors the
 // 1-based line, and an error on the first line carries none. So the line
 // reported is that of the shortest prefix of data, in whole lines, that fails
-// with the same problem. The search starts a line before the one yaml.v3 names
-// when data is parsed shifted down by one line (so that the first line is
-// never line 0 and always named), which never lies after the problem; it tries
-// the next yamlLineWindow prefixes one by one, then bisects the rest, which
-// fail with the same problem from the problem's line on.
+// with the same problem. The search starts a line before the one yaml.v3
+// names when data is parsed shifted down by one line (so that no line is line
+// 0), which never lies after the problem; it tries the next 32 prefixes one by
+// one, then bisects the rest, which fail with the same problem from the
+// problem's line on. Parsing builds nodes only: no alias is expanded.
 func yamlSyntaxError(source string, data []byte, err error) *ConfigError {
 	_, problem := splitYAMLError(err)
-	bom := 0
-	if bytes.HasPrefix(data, []byte("\ufeff")) {
-		bom = len("\ufeff")
-	}
-	shifted := make([]byte, 0, len(data)+1)
-	shifted = append(append(append(shifted, data[:bom]...), '\n'), data[bom:]...)
+	bom := len(data) - len(bytes.TrimPrefix(data, []byte("\ufeff")))
 	start := 1
-	if serr := firstYAMLError(shifted); serr != nil {
-		if l, p := splitYAMLError(serr); p == problem && l > 1 {
-			start = l - 1
+	if l, p := splitYAMLError(firstYAMLError(slices.Concat(data[:bom], []byte("\n"), data[bom:]))); p == problem && l > 1 {
+		start = l - 1
+	}
+	var ends []int // ends[i] is the offset just past line start+i
+	for end, n := 0, 1; end < len(data); n++ {
+		if i := bytes.IndexByte(data[end:], '\n'); i >= 0 {
+			end += i + 1
+		} else {
+			end = len(data)
+		}
+		if n >= start {
+			ends = append(ends, end)
 		}
 	}
-	// ends[i] is the offset just past line start+i.
-	end := 0
-	for n := 1; n < start && end < len(data); n++ {
-		end = nextLineEnd(data, end)
-	}
-	var ends []int
-	for end < len(data) {
-		end = nextLineEnd(data, end)
-		ends = append(ends, end)
-	}
-	if len(ends) == 0 {
-		return yamlErrorAt(source, start, problem)
-	}
-	same := func(i int) bool {
-		perr := firstYAMLError(data[:ends[i]])
-		if perr == nil {
-			return false
-		}
-		_, p := splitYAMLError(perr)
-		return p == problem
-	}
+	same := func(i int) bool { _, p := splitYAMLError(firstYAMLError(data[:ends[i]])); return p == problem }
 	lo, hi := 0, len(ends)-1 // the whole of data fails: same(hi)
-	for ; lo < hi && lo < yamlLineWindow; lo++ {
-		if same(lo) {
-			return yamlErrorAt(source, start+lo, problem)
-		}
+	for ; lo < hi && lo < 32 && !same(lo); lo++ {
 	}
-	for lo < hi {
+	for lo < hi && lo >= 32 {
 		if mid := lo + (hi-lo)/2; same(mid) {
 			hi = mid
 		} else {
 			lo = mid + 1
 		}
 	}
-	return yamlErrorAt(source, start+lo, problem)
+	return yamlErrorAt(source, start+max(lo, 0), problem)
 }
 
-// yamlLineWindow is how many lines yamlSyntaxError tries one by one before it
-// bisects.
-const yamlLineWindow = 32
-
-// nextLineEnd returns the offset just past the end of the line starting at
-// offset start: past its newline, or len(data).
-func nextLineEnd(data []byte, start int) int {
-	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
-		return start + i + 1
-	}
-	return len(data)
-}
-
-// firstYAMLError returns yaml.v3's error for data, if any: in its first
-// document or in a second one.
+// firstYAMLError returns yaml.v3's error for data, in its first document or
+// a second one; an error with no text when there is none.
 func firstYAMLError(data []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
 	for i := 0; i < 2; i++ {
-		var doc yaml.Node
-		if err := dec.Decode(&doc); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
+		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 	}
-	return nil
+	return errors.New("")
 }
 
-func yamlErrorAt(source string, line int, msg string) *ConfigError {
-	if line > 0 {
-		return &ConfigError{Source: source, Line: line, Msg: fmt.Sprintf(
-			"config file %s line %d: invalid YAML: %s", source, line, msg)}
+// normalize converts a value read from YAML or given to WithDefaults or
+// WithOverrides into a tree: maps become map[string]any with dotted keys
+// split into levels, slices and arrays []any, []byte a string, nil pointers
+// nil. Keys are read in sorted order, so that a key set twice is reported
+// deterministically.
+func normalize(source, key string, v any) (any, error) {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer && (rv.IsNil() || rv.Elem().Kind() == reflect.Map || rv.Elem().Kind() == reflect.Slice) {
+		if rv.IsNil() {
+			return nil, nil
+		}
+		rv = rv.Elem()
 	}
-	return &ConfigError{Source: source, Msg: fmt.Sprintf("config file %s: invalid YAML: %s", source, msg)}
-}
-
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("the scalar %q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	default:
-		return "something else"
-	}
-}
-
-type yamlWalker struct {
-	source string
-	lines  map[string]int
-}
-
-// maxAliasDepth bounds alias expansion (a guard against alias bombs).
-const maxAliasDepth = 64
-
-func (w *yamlWalker) value(n *yaml.Node, key string, depth int) (any, error) {
-	if depth > maxAliasDepth {
-		return nil, &ConfigError{Key: key, Source: w.source, Line: n.Line, Msg: fmt.Sprintf(
-			"config file %s line %d: invalid YAML: aliases nested deeper than %d", w.source, n.Line, maxAliasDepth)}
-	}
-	switch n.Kind {
-	case yaml.AliasNode:
-		return w.value(n.Alias, key, depth+1)
-	case yaml.MappingNode:
-		return w.mapping(n, key, depth)
-	case yaml.SequenceNode:
-		out := make([]any, 0, len(n.Content))
-		for i, e := range n.Content {
-			ek := fmt.Sprintf("%s[%d]", key, i)
-			if _, ok := w.lines[ek]; !ok {
-				w.lines[ek] = e.Line
+	switch {
+	case rv.Kind() == reflect.Map:
+		names, ok := v.(map[string]any)
+		if !ok {
+			names = map[string]any{}
+			for it := rv.MapRange(); it.Next(); {
+				names[fmt.Sprint(it.Key().Interface())] = it.Value().Interface()
 			}
-			v, err := w.value(e, ek, depth)
+		}
+		out := make(map[string]any, len(names))
+		for _, name := range slices.Sorted(maps.Keys(names)) {
+			full := joinKey(key, name)
+			val, err := normalize(source, full, names[name])
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, v)
+			if slices.Contains(strings.Split(name, "."), "") {
+				return nil, &ConfigError{Key: full, Source: source, Msg: fmt.Sprintf(
+					"config key %q in %s has an empty part: remove the stray dot", full, source)}
+			} else if clash, ok := insertPath(out, strings.Split(name, "."), val); !ok {
+				return nil, &ConfigError{Key: joinKey(key, clash), Source: source, Msg: fmt.Sprintf(
+					"config key %q in %s is set twice (as a dotted key and in a nested map, or as a value and a mapping): keep one",
+					joinKey(key, clash), source)}
+			}
 		}
 		return out, nil
-	default: // scalar
-		switch n.ShortTag() {
-		case "!!null":
-			return nil, nil
-		case "!!timestamp", "!!binary", "!!str":
-			return n.Value, nil
-		case "!!bool":
-			switch n.Value {
-			case "true", "True", "TRUE":
-				return true, nil
-			case "false", "False", "FALSE":
-				return false, nil
-			}
-		case "!!int":
-			// Plain decimals; other forms (0x, 0o, 1_000 ...) go to yaml below.
-			if i, err := strconv.Atoi(n.Value); err == nil {
-				return i, nil
-			}
-		}
-		var v any
-		if err := n.Decode(&v); err != nil {
-			return nil, yamlError(w.source, err)
-		}
-		return v, nil
-	}
-}
-
-// mapping converts a mapping node. Merge keys (<<) are applied first, so the
-// mapping's own keys override merged ones, as YAML specifies.
-func (w *yamlWalker) mapping(n *yaml.Node, key string, depth int) (map[string]any, error) {
-	merged := map[string]any{}
-	own := map[string]any{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, &ConfigError{Key: key, Source: w.source, Line: k.Line, Msg: fmt.Sprintf(
-				"config file %s line %d: invalid configuration: a key must be a plain scalar, found %s", w.source, k.Line, nodeKind(k))}
-		}
-		if k.ShortTag() == "!!merge" {
-			if err := w.merge(merged, v, key, depth); err != nil {
+	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8:
+		return string(rv.Bytes()), nil
+	case rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array:
+		out := make([]any, rv.Len())
+		for i := range out {
+			var err error
+			if out[i], err = normalize(source, fmt.Sprintf("%s[%d]", key, i), rv.Index(i).Interface()); err != nil {
 				return nil, err
 			}
-			continue
 		}
-		parts := strings.Split(k.Value, ".")
-		full := joinKey(key, k.Value)
-		for _, p := range parts {
-			if p == "" {
-				return nil, &ConfigError{Key: full, Source: w.source, Line: k.Line, Msg: fmt.Sprintf(
-					"config file %s line %d: invalid configuration: key %q has an empty part: remove the stray dot", w.source, k.Line, full)}
-			}
-		}
-		for j := range parts {
-			p := joinKey(key, strings.Join(parts[:j+1], "."))
-			if _, ok := w.lines[p]; !ok {
-				w.lines[p] = k.Line
-			}
-		}
-		val, err := w.value(v, full, depth)
-		if err != nil {
-			return nil, err
-		}
-		if clash, ok := insertPath(own, parts, val); !ok {
-			first := w.lines[joinKey(key, clash)]
-			return nil, &ConfigError{Key: joinKey(key, clash), Source: w.source, Line: k.Line, Msg: fmt.Sprintf(
-				"config file %s line %d: invalid configuration: key %q is set twice (also at line %d): keep one",
-				w.source, k.Line, joinKey(key, clash), first)}
-		}
+		return out, nil
 	}
-	mergeInto(merged, own)
-	return merged, nil
+	return v, nil
 }
 
-// merge applies the value of a << key: a mapping, an alias of one, or a list
-// of them (earlier ones win).
-func (w *yamlWalker) merge(dst map[string]any, v *yaml.Node, key string, depth int) error {
-	var srcs []*yaml.Node
-	if v.Kind == yaml.SequenceNode {
-		srcs = v.Content
-	} else {
-		srcs = []*yaml.Node{v}
-	}
-	for i := len(srcs) - 1; i >= 0; i-- {
-		val, err := w.value(srcs[i], key, depth+1)
-		if err != nil {
-			return err
+// insertPath sets val at path in m, creating levels and merging mappings.
+// On a clash (a key set twice, or both as a value and as a mapping) it
+// returns the dotted path of the clash and false.
+func insertPath(m map[string]any, path []string, val any) (string, bool) {
+	for i, p := range path[:len(path)-1] {
+		next, exists := m[p]
+		if nm, isMap := next.(map[string]any); isMap {
+			m = nm
+		} else if exists {
+			return strings.Join(path[:i+1], "."), false
+		} else {
+			nm = map[string]any{}
+			m[p], m = nm, nm
 		}
-		m, ok := val.(map[string]any)
-		if !ok {
-			return &ConfigError{Key: key, Source: w.source, Line: v.Line, Msg: fmt.Sprintf(
-				"config file %s line %d: invalid YAML: the merge key << needs a mapping", w.source, v.Line)}
-		}
-		mergeInto(dst, m)
 	}
-	return nil
+	last := path[len(path)-1]
+	old, exists := m[last]
+	om, ok1 := old.(map[string]any)
+	nm, ok2 := val.(map[string]any)
+	if !exists {
+		m[last] = val
+		return "", true
+	} else if !ok1 || !ok2 {
+		return strings.Join(path, "."), false
+	}
+	for _, k := range slices.Sorted(maps.Keys(nm)) {
+		if clash, ok := insertPath(om, []string{k}, nm[k]); !ok {
+			return strings.Join(path, ".") + "." + clash, false
+		}
+	}
+	return "", true
 }
 
 func joinKey(prefix, key string) string {
@@ -333,60 +327,7 @@ func joinKey(prefix, key string) string {
 	return prefix + "." + key
 }
 
-// insertPath sets val at path in m, creating levels and merging mappings.
-// It returns the dotted path of the first clash (a key set twice, or set
-// both as a value and as a mapping) and false on a clash.
-func insertPath(m map[string]any, path []string, val any) (string, bool) {
-	cur := m
-	for i, p := range path[:len(path)-1] {
-		switch next := cur[p].(type) {
-		case nil:
-			if _, ok := cur[p]; ok {
-				return strings.Join(path[:i+1], "."), false
-			}
-			nm := map[string]any{}
-			cur[p] = nm
-			cur = nm
-		case map[string]any:
-			cur = next
-		default:
-			return strings.Join(path[:i+1], "."), false
-		}
-	}
-	last := path[len(path)-1]
-	old, exists := cur[last]
-	if !exists {
-		cur[last] = val
-		return "", true
-	}
-	om, ok1 := old.(map[string]any)
-	nm, ok2 := val.(map[string]any)
-	if !ok1 || !ok2 {
-		return strings.Join(path, "."), false
-	}
-	for _, k := range sortedKeys(nm) {
-		if clash, ok := insertPath(om, []string{k}, nm[k]); !ok {
-			return strings.Join(path, ".") + "." + clash, false
-		}
-	}
-	return "", true
-}
-
-// mergeInto merges src into dst: mappings merge recursively, anything else in
-// src replaces what dst has (koanf's merge rule). src's values are copied.
-func mergeInto(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeInto(dm, sm)
-				continue
-			}
-		}
-		dst[k] = copyValue(v)
-	}
-}
-
-// copyValue deep-copies the maps and slices of a normalised value.
+// copyValue deep-copies the maps and slices of a tree value.
 func copyValue(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
@@ -401,114 +342,8 @@ func copyValue(v any) any {
 			out[i] = copyValue(e)
 		}
 		return out
-	default:
-		return v
 	}
-}
-
-// flatten returns the leaf keys of a tree with their values. An empty
-// mapping is a leaf, as in koanf.
-func flatten(tree map[string]any) map[string]any {
-	out := map[string]any{}
-	var walk func(prefix string, m map[string]any)
-	walk = func(prefix string, m map[string]any) {
-		for k, v := range m {
-			key := joinKey(prefix, k)
-			if sub, ok := v.(map[string]any); ok && len(sub) > 0 {
-				walk(key, sub)
-				continue
-			}
-			out[key] = v
-		}
-	}
-	walk("", tree)
-	return out
-}
-
-// normalizeGo converts Go values given to WithDefaults / WithOverrides into a
-// normalised tree: maps with string keys become map[string]any (dotted keys
-// split into levels), slices and arrays become []any. Keys are processed in
-// sorted order so that a clash is reported deterministically.
-func normalizeGo(source string, in map[string]any) (map[string]any, error) {
-	out, err := normalizeGoMap(source, "", reflect.ValueOf(in))
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func normalizeGoMap(source, prefix string, rv reflect.Value) (map[string]any, error) {
-	out := map[string]any{}
-	keys := rv.MapKeys()
-	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
-	for _, k := range keys {
-		ks := k.String()
-		full := joinKey(prefix, ks)
-		parts := strings.Split(ks, ".")
-		for _, p := range parts {
-			if p == "" {
-				return nil, &ConfigError{Key: full, Source: source, Msg: fmt.Sprintf(
-					"config key %q in %s has an empty part: remove the stray dot", full, source)}
-			}
-		}
-		val, err := normalizeGoValue(source, full, rv.MapIndex(k))
-		if err != nil {
-			return nil, err
-		}
-		if clash, ok := insertPath(out, parts, val); !ok {
-			key := joinKey(prefix, clash)
-			return nil, &ConfigError{Key: key, Source: source, Msg: fmt.Sprintf(
-				"config key %q in %s is set twice (as a dotted key and in a nested map, or as a value and a mapping): keep one",
-				key, source)}
-		}
-	}
-	return out, nil
-}
-
-func normalizeGoValue(source, key string, rv reflect.Value) (any, error) {
-	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil, nil
-		}
-		if rv.Kind() == reflect.Pointer && rv.Elem().Kind() != reflect.Map && rv.Elem().Kind() != reflect.Slice {
-			break // a pointer to a scalar or struct is kept as given
-		}
-		rv = rv.Elem()
-	}
-	switch rv.Kind() {
-	case reflect.Map:
-		if rv.Type().Key().Kind() == reflect.String {
-			return normalizeGoMap(source, key, rv)
-		}
-		m := make(map[string]any, rv.Len())
-		for _, k := range rv.MapKeys() {
-			m[fmt.Sprint(k.Interface())] = rv.MapIndex(k).Interface()
-		}
-		return normalizeGoMap(source, key, reflect.ValueOf(m))
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
-			return string(rv.Bytes()), nil
-		}
-		out := make([]any, rv.Len())
-		for i := range out {
-			v, err := normalizeGoValue(source, fmt.Sprintf("%s[%d]", key, i), rv.Index(i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = v
-		}
-		return out, nil
-	}
-	return rv.Interface(), nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return v
 }
 
 // describe renders a raw value for a message: strings quoted, lists and
@@ -523,16 +358,13 @@ func describe(v any) string {
 		return "a list"
 	case nil:
 		return "null"
-	default:
-		return fmt.Sprint(t)
 	}
+	return fmt.Sprint(v)
 }
 
 // valueText renders a raw value for ConfigError.Value.
 func valueText(v any) string {
 	switch t := v.(type) {
-	case string:
-		return t
 	case nil:
 		return ""
 	case map[string]any:
@@ -543,7 +375,6 @@ func valueText(v any) string {
 			parts[i] = valueText(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	default:
-		return fmt.Sprint(t)
 	}
+	return fmt.Sprint(v)
 }
