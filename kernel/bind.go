@@ -1,9 +1,10 @@
 package kernel
 
 import (
+	"cmp"
 	"encoding"
+	"errors"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -26,10 +27,7 @@ import (
 // use.
 func Bind[T any](c *Config, prefix string) (T, error) {
 	var out, zero T
-	rv := reflect.ValueOf(&out).Elem()
-	if e := applyDefaults(rv); e != nil {
-		return zero, e.at(prefix, nil)
-	} else if err := c.or().bind(prefix, rv); err != nil {
+	if err := c.or().bind(prefix, reflect.ValueOf(&out).Elem(), true); err != nil {
 		return zero, err
 	}
 	return out, nil
@@ -47,10 +45,9 @@ func BindInto(c *Config, prefix string, target any) error {
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
 	}
-	// Bind onto a copy: the hook never writes through what it shares with target.
-	tmp := reflect.New(rv.Elem().Type()).Elem()
+	tmp := reflect.New(rv.Elem().Type()).Elem() // the hook never writes through what tmp shares with target
 	tmp.Set(rv.Elem())
-	if err := c.or().bind(prefix, tmp); err != nil {
+	if err := c.or().bind(prefix, tmp, false); err != nil {
 		return err
 	}
 	rv.Elem().Set(tmp)
@@ -65,202 +62,164 @@ func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
-	} else if e := applyDefaults(rv.Elem()); e != nil {
-		return e.at("", nil)
+	} else if err := (&binder{c: emptyConfig}).defaults(rv.Elem(), ""); err != nil {
+		return err
 	}
 	return nil
 }
 
-// bind decodes the subtree at prefix onto v (addressable), with the GOFLY_
-// variables of the keys that v's fields name and no layer has.
-func (c *Config) bind(prefix string, v reflect.Value) error {
+// binder binds raw values onto Go values. Its hook sees each raw value as a
+// keyed value, so that the problems it reports name the key.
+type binder struct {
+	c      *Config
+	fixed  string            // the source of every value (a default tag), if any
+	envSrc map[string]string // key -> GOFLY_ variable, for keys that only code names
+	errs   []*ConfigError
+}
+
+// keyed is a raw value and its key.
+type keyed struct {
+	key string
+	v   any
+}
+
+func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
+	b := &binder{c: c, envSrc: map[string]string{}}
 	var raw any = c.tree
 	if prefix != "" {
 		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
 	}
-	envSrc := map[string]string{}
 	if len(c.env) > 0 {
-		raw, _ = c.withEnv(prefix, v.Type(), raw, envSrc, nil)
+		raw = b.withEnv(prefix, v.Type(), raw)
 	}
-	if e := decode(v, raw); e != nil {
-		return e.at(prefix, func(key string) (string, int) {
-			src, _, _ := strings.Cut(key, "[") // a list element's source is its list's
-			if envSrc[src] != "" {
-				return envSrc[src], 0
-			}
-			return c.Source(src), c.lineOf(c.Source(src), key)
-		})
+	var err *ConfigError
+	if defaults {
+		err = b.defaults(v, prefix)
+	}
+	if err == nil {
+		err = b.decode(v, wrap(prefix, raw))
+	}
+	if err != nil {
+		return err
 	}
 	return nil
 }
 
-// withEnv returns raw with the GOFLY_ variables of the keys under key that
-// t's fields name (in maps, those of the entries raw has) and no layer has,
-// recording their sources in srcs. It copies the maps it changes.
-func (c *Config) withEnv(key string, t reflect.Type, raw any, srcs map[string]string, seen []reflect.Type) (_ any, changed bool) {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	m, isMap := raw.(map[string]any)
-	if k := t.Kind(); (k != reflect.Struct && (k != reflect.Map || t.Key().Kind() != reflect.String)) ||
-		reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		if v, ok := c.lookupEnv(key); ok && raw == nil && !c.k.Exists(key) {
-			srcs[key] = "env " + envName(key)
-			return v, true
+// withEnv returns raw with the GOFLY_ variables of the keys under prefix
+// that t's fields name (in maps, those of the entries raw has) and no layer
+// has. raw itself is not changed.
+func (b *binder) withEnv(prefix string, t reflect.Type, raw any) any {
+	flat := map[string]any{}
+	var walk func(key string, t reflect.Type, raw any, depth int)
+	walk = func(key string, t reflect.Type, raw any, depth int) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
 		}
-		return raw, false
-	} else if raw != nil && !isMap || slices.Contains(seen, t) {
-		return raw, false
-	}
-	names := map[string]reflect.Type{}
-	for name := range m {
-		if t.Kind() == reflect.Map {
-			names[name] = t.Elem()
-		}
-	}
-	if t.Kind() == reflect.Struct {
-		for _, f := range fieldsOf(t).fields {
-			names[f.name] = f.typ
-		}
-	}
-	for name, ft := range names {
-		if v, ok := c.withEnv(joinKey(key, name), ft, m[name], srcs, append(seen, t)); ok {
-			if !changed { // copy, never write, the tree's maps
-				m2 := make(map[string]any, len(m)+1)
-				for k, e := range m {
-					m2[k] = e
-				}
-				m, changed = m2, true
+		m, isMap := raw.(map[string]any)
+		switch leaf := reflect.PointerTo(t).Implements(textUnmarshalerType); {
+		case depth > 32 || raw != nil && !isMap && !leaf:
+		case !leaf && t.Kind() == reflect.Struct:
+			for _, f := range fieldsOf(t).fields {
+				walk(joinKey(key, f.name), f.typ, m[f.name], depth+1)
 			}
-			m[name] = v
+		case !leaf && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
+			for k, e := range m {
+				walk(joinKey(key, k), t.Elem(), e, depth+1)
+			}
+		case raw == nil && !b.c.k.Exists(key):
+			if v, ok := b.c.lookupEnv(key); ok {
+				flat[strings.TrimPrefix(strings.TrimPrefix(key, prefix), ".")], b.envSrc[key] = v, "env "+envName(key)
+			}
 		}
 	}
-	return m, changed
-}
-
-// bindErr is a binding problem at rel, a key relative to the value being
-// decoded.
-type bindErr struct {
-	rel, source, detail string // source: a fixed source (a default tag), else looked up
-	raw                 any
-	known               string // an unknown key: the known names
-}
-
-func (e *bindErr) Error() string { return e.detail }
-
-func failf(raw any, format string, args ...any) error {
-	return &bindErr{raw: raw, detail: fmt.Sprintf(format, args...)}
-}
-
-// at turns the problem into a *ConfigError for the value at prefix; where
-// gives the source and line of a key.
-func (e *bindErr) at(prefix string, where func(key string) (string, int)) *ConfigError {
-	key, source, line := joinRel(prefix, e.rel), e.source, 0
-	if source == "" && where != nil {
-		source, line = where(key)
+	if walk(prefix, t, raw, 0); len(flat) == 0 {
+		return raw
+	} else if v, ok := flat[""]; ok {
+		return v
 	}
-	if e.known != "" {
-		parent := "known"
-		if dot := strings.LastIndexByte(key, '.'); dot > 0 {
-			parent = fmt.Sprintf("known under %q", key[:dot])
+	m, _ := copyValue(raw).(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	kmaps.Merge(kmaps.Unflatten(flat, "."), m)
+	return m
+}
+
+// wrap returns raw, and every value in it, as a keyed value.
+func wrap(key string, raw any) any {
+	switch t := raw.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, v := range t {
+			m[k] = wrap(joinKey(key, k), v)
 		}
-		e.detail = fmt.Sprintf("unknown key: check its spelling or remove it (%s: %s)", parent, e.known)
+		raw = m
+	case []any:
+		l := make([]any, len(t))
+		for i, v := range t {
+			l[i] = wrap(fmt.Sprintf("%s[%d]", key, i), v)
+		}
+		raw = l
 	}
-	return newKeyError(key, valueText(e.raw), source, line, e.detail)
+	return keyed{key, raw}
 }
 
-// joinRel appends a relative key: a.b and c is a.b.c, a.b and [1] is a.b[1].
-func joinRel(key, rel string) string {
-	if strings.HasPrefix(rel, "[") || rel == "" || key == "" {
-		return key + rel
-	}
-	return key + "." + rel
-}
-
-// decode decodes raw onto v (addressable) with mapstructure and hook; of
-// several problems it returns the one at the first key in sorted order.
-func decode(v reflect.Value, raw any) *bindErr {
+// decode decodes raw, a keyed value, onto v (addressable) with mapstructure
+// and b.hook; of several problems it returns the one at the first key in
+// sorted order.
+func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
 	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
-		DecodeHook: mapstructure.DecodeHookFuncValue(hook), ErrorUnused: true, Squash: true, TagName: "koanf",
+		DecodeHook: mapstructure.DecodeHookFuncValue(b.hook), ErrorUnused: true, Squash: true, TagName: "koanf",
 		MatchName: func(key, field string) bool { return key == strings.ToLower(field) },
 		Result:    v.Addr().Interface(),
 	})
 	if err == nil {
 		err = d.Decode(raw)
 	}
-	var first *bindErr
-	var walk func(err error)
-	walk = func(err error) {
-		switch x := err.(type) {
-		case *mapstructure.DecodeError:
-			e, ok := x.Unwrap().(*bindErr)
-			if !ok {
-				e = &bindErr{detail: x.Unwrap().Error()}
-			}
-			if e.rel = joinRel(keyOf(x.Name(), raw), e.rel); first == nil || keyLess(e.rel, first.rel) {
-				first = e
-			}
-		case interface{ Unwrap() []error }:
-			for _, y := range x.Unwrap() {
-				walk(y)
-			}
-		case interface{ Unwrap() error }:
-			walk(x.Unwrap())
-		case error:
-			first = &bindErr{detail: err.Error()}
-		}
+	if len(b.errs) > 0 {
+		return slices.MinFunc(b.errs, func(x, y *ConfigError) int { return strings.Compare(x.Key, y.Key) })
+	} else if err != nil {
+		return &ConfigError{Msg: "binding configuration", Err: err}
 	}
-	walk(err)
-	return first
+	return nil
 }
 
-// keyOf turns mapstructure's name of a value below raw
-// (routes[home].Backends[1]) into its key (routes.home.backends[1]):
-// brackets stay for list elements only; fields without a tag are lower case.
-func keyOf(name string, raw any) string {
-	key := ""
-	for _, tok := range strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '[' }) {
-		part, bracket := strings.CutSuffix(tok, "]")
-		m, isMap := raw.(map[string]any)
-		if _, ok := m[part]; !ok && !bracket {
-			part = strings.ToLower(part)
-		}
-		if bracket && !isMap {
-			key += "[" + part + "]"
-			l, _ := raw.([]any)
-			if i, err := strconv.Atoi(part); err == nil && i < len(l) {
-				raw = l[i]
-			} else {
-				raw = nil
-			}
-		} else {
-			key, raw = joinKey(key, part), m[part]
-		}
+// fail records a problem with the value at key.
+func (b *binder) fail(key string, raw any, format string, args ...any) error {
+	source, line := b.fixed, 0
+	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
+		source = cmp.Or(b.envSrc[src], b.c.Source(src))
+		line = b.c.lineOf(source, key)
 	}
-	return key
+	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, line, fmt.Sprintf(format, args...)))
+	return b.errs[len(b.errs)-1]
 }
 
-var (
-	durationType        = reflect.TypeOf(time.Duration(0))
-	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
-)
+var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 
-// hook is the decode hook: it converts raw strictly to the type of to (see
-// the package doc, "Binding") and checks the shape of mappings and lists, so
-// that mapstructure only walks and copies: booleans are true or false in any
-// case, numbers fit their type, a duration has a unit, text becomes a list
-// by splitting at commas, a struct takes only its fields' keys. It never
-// writes through a map, pointer or slice that to holds.
-func hook(from, to reflect.Value) (any, error) {
-	raw, t := from.Interface(), to.Type()
-	switch k := t.Kind(); {
-	case !to.CanSet():
+// hook is the decode hook: it converts a raw value strictly to the type of
+// to (see the package doc, "Binding") and checks the shape of mappings and
+// lists, so that mapstructure only walks and copies. It never writes through
+// a map, pointer or slice that to holds.
+func (b *binder) hook(from, to reflect.Value) (any, error) {
+	kv, ok := from.Interface().(keyed)
+	if !ok {
+		kv.v = from.Interface() // a map key
+	}
+	raw, t, k, text := kv.v, to.Type(), to.Kind(), ""
+	_, isList := raw.([]any)
+	m, isMap := raw.(map[string]any)
+	if !isList && !isMap {
+		text = strings.TrimSpace(fmt.Sprint(raw))
+	}
+	switch {
+	case raw == nil || !to.CanSet():
 	case k == reflect.Map && !to.IsNil():
-		m := reflect.MakeMapWithSize(t, to.Len())
+		fresh := reflect.MakeMapWithSize(t, to.Len())
 		for it := to.MapRange(); it.Next(); {
-			m.SetMapIndex(it.Key(), it.Value())
+			fresh.SetMapIndex(it.Key(), it.Value())
 		}
-		to.Set(m)
+		to.Set(fresh)
 	case k == reflect.Pointer && !to.IsNil():
 		p := reflect.New(t.Elem())
 		p.Elem().Set(to.Elem())
@@ -268,219 +227,145 @@ func hook(from, to reflect.Value) (any, error) {
 	case k == reflect.Slice || k == reflect.Interface:
 		to.SetZero()
 	}
-	_, isList := raw.([]any)
-	_, isMap := raw.(map[string]any)
-	if k := t.Kind(); k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType) {
+	switch {
+	case raw == nil:
+		return nil, nil
+	case k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType):
 		nv := reflect.New(t)
 		if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(fmt.Sprint(raw))); err != nil {
-			return nil, failf(raw, "cannot use %s as %s: %v", describe(raw), t, err)
+			return nil, b.fail(kv.key, raw, "cannot use %s as %s: %v", describe(raw), t, err)
 		}
 		return nv.Elem().Interface(), nil
-	}
-	if t == durationType {
+	case t == reflect.TypeOf(time.Duration(0)):
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
-		if s, ok := raw.(string); !ok {
-			if n, ok := toInt(raw); ok && n == 0 {
-				return time.Duration(0), nil
-			} else if d, ok := raw.(time.Duration); ok {
-				return d, nil
-			}
-			return nil, failf(raw, "cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
-		} else if d, err := time.ParseDuration(strings.TrimSpace(s)); err == nil {
+		if d, ok := raw.(time.Duration); ok || text == "0" && !isList {
+			return d, nil
+		} else if _, isStr := raw.(string); !isStr {
+			return nil, b.fail(kv.key, raw, "cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
+		} else if d, err := time.ParseDuration(text); err == nil {
 			return d, nil
 		}
-		return nil, failf(raw, "cannot use %s as duration: %s", describe(raw), want)
-	}
-	rk := reflect.ValueOf(raw).Kind()
-	switch k := t.Kind(); {
+		return nil, b.fail(kv.key, raw, "cannot use %s as duration: %s", describe(raw), want)
 	case k == reflect.Interface && t.NumMethod() == 0:
 		return copyValue(raw), nil
 	case k == reflect.Pointer:
+		return kv, nil
+	case k == reflect.Map && isMap || k == reflect.Slice && isList:
 		return raw, nil
-	case k == reflect.Struct:
-		return raw, structHook(raw, to)
-	case k == reflect.Map && t.Key().Kind() == reflect.String:
-		if !isMap {
-			return nil, failf(raw, "cannot use %s as %s: want a mapping", describe(raw), t)
-		}
-		return raw, nil
+	case k == reflect.Struct && isMap:
+		return raw, b.structHook(kv.key, m, to)
+	case k == reflect.Struct || k == reflect.Map && t.Key().Kind() == reflect.String:
+		return nil, b.fail(kv.key, raw, "cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
 		if s, ok := raw.(string); ok {
 			items := []any{}
 			for _, p := range splitList(s) {
-				if strings.TrimSpace(s) != "" {
+				if text != "" {
 					items = append(items, p)
 				}
 			}
-			return items, nil
-		} else if !isList {
-			return nil, failf(raw, "cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
+			return wrap(kv.key, items).(keyed).v, nil
 		}
-		return raw, nil
+		return nil, b.fail(kv.key, raw, "cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
 	case k == reflect.String:
-		if rk == reflect.Float32 || rk == reflect.Float64 {
-			return nil, failf(raw, "cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
+		if rk := reflect.ValueOf(raw).Kind(); rk == reflect.Float32 || rk == reflect.Float64 {
+			return nil, b.fail(kv.key, raw, "cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
 		} else if rk >= reflect.Array && rk != reflect.String {
-			return nil, failf(raw, "cannot use %s as string: want a single value", describe(raw))
+			return nil, b.fail(kv.key, raw, "cannot use %s as string: want a single value", describe(raw))
 		}
 		return fmt.Sprint(raw), nil
 	case k == reflect.Bool:
-		if b, ok := parseBool(raw); ok {
-			return b, nil
+		if v, ok := parseBool(raw); ok {
+			return v, nil
 		}
-		return nil, failf(raw, "cannot use %s as bool: want true or false", describe(raw))
+		return nil, b.fail(kv.key, raw, "cannot use %s as bool: want true or false", describe(raw))
 	case k >= reflect.Int && k <= reflect.Float64:
-		return number(raw, t)
-	}
-	return nil, failf(raw, "cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
-}
-
-// number converts raw, a number or a number written as text, to a number
-// that t holds exactly: no fraction for an integer, no sign for an unsigned
-// one, nothing out of t's range.
-func number(raw any, t reflect.Type) (any, error) {
-	k, rv, want := t.Kind(), reflect.ValueOf(raw), "a number"
-	s, isStr := raw.(string)
-	s = strings.TrimSpace(s)
-	var v any
-	var err error
-	switch n, whole := toInt(raw); {
-	case k <= reflect.Int64:
-		if want, v = "a whole number", n; isStr {
-			v, err = strconv.ParseInt(s, 10, 64)
-		} else if !whole {
-			err = strconv.ErrSyntax
+		v, err, want := any(nil), error(nil), "a number"
+		if k <= reflect.Int64 {
+			want = "a whole number"
+			v, err = strconv.ParseInt(text, 10, t.Bits())
+		} else if k <= reflect.Uintptr {
+			want = "a whole number, zero or more"
+			v, err = strconv.ParseUint(text, 10, t.Bits())
+		} else {
+			v, err = strconv.ParseFloat(text, t.Bits())
 		}
-	case k <= reflect.Uintptr:
-		if want, v = "a whole number, zero or more", uint64(n); isStr {
-			v, err = strconv.ParseUint(s, 10, 64)
-		} else if rv.CanUint() {
-			v = rv.Uint()
-		} else if !whole || n < 0 {
-			err = strconv.ErrSyntax
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, b.fail(kv.key, raw, "cannot use %s as %s: out of range", describe(raw), t)
+		} else if err != nil || isList || isMap {
+			return nil, b.fail(kv.key, raw, "cannot use %s as %s: want %s", describe(raw), t, want)
 		}
-	case isStr:
-		v, err = strconv.ParseFloat(s, 64)
-	case rv.CanFloat() || rv.CanInt() || rv.CanUint():
-		v = rv.Convert(reflect.TypeOf(0.0)).Float()
-	default:
-		err = strconv.ErrSyntax
+		return v, nil
 	}
-	if err != nil {
-		return nil, failf(raw, "cannot use %s as %s: want %s", describe(raw), t, want)
-	}
-	switch out := reflect.New(t).Elem(); x := v.(type) {
-	case int64:
-		err = overflow(out.OverflowInt(x))
-	case uint64:
-		err = overflow(out.OverflowUint(x))
-	case float64:
-		err = overflow(out.OverflowFloat(x))
-	}
-	if err != nil {
-		return nil, failf(raw, "cannot use %s as %s: out of range", describe(raw), t)
-	}
-	return v, nil
+	return nil, b.fail(kv.key, raw, "cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
 }
 
-func overflow(over bool) error {
-	if over {
-		return strconv.ErrRange
-	}
-	return nil
-}
-
-// structHook checks that raw is a mapping of the struct's keys, gives a
-// struct that is still zero (a new map entry, list element or pointer) its
-// default tags, and allocates the embedded pointers that raw's keys need.
-func structHook(raw any, to reflect.Value) error {
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return failf(raw, "cannot use %s as %s: want a mapping", describe(raw), to.Type())
-	}
+// structHook checks that m has only the struct's keys, gives a struct that
+// is still zero (a new map entry, list element or pointer) its default tags,
+// and gives the embedded pointers that m's keys need fresh values.
+func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
 	info := fieldsOf(to.Type())
-	if info.err != "" {
-		return &bindErr{detail: info.err}
-	}
 	var unknown []string
 	for k := range m {
-		if _, ok := info.byName[k]; !ok {
+		if info.byName[k] == nil {
 			unknown = append(unknown, k)
 		}
 	}
-	if len(unknown) > 0 {
-		k, known := slices.Min(unknown), "none"
-		if len(info.fields) > 0 {
-			known = strings.Join(info.names, ", ")
+	if info.err != "" {
+		return b.fail(key, nil, "%s", info.err)
+	} else if len(unknown) > 0 {
+		k, where := slices.Min(unknown), "known"
+		if key != "" {
+			where = fmt.Sprintf("known under %q", key)
 		}
-		return &bindErr{rel: k, raw: m[k], known: known}
+		return b.fail(joinKey(key, k), m[k], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
 	} else if to.IsZero() {
-		if e := applyDefaults(to); e != nil {
-			return e
+		if err := b.defaults(to, key); err != nil {
+			b.errs = append(b.errs, err)
+			return err
 		}
 	}
 	for k := range m {
-		if f := info.byName[k]; len(f.index) > 1 {
-			fieldByIndex(to, f.index)
-		}
+		fieldByIndex(to, info.byName[k].index)
 	}
 	return nil
 }
 
-// applyDefaults sets v's fields from their default tags, parsed like
-// environment values, recursing into nested structs.
-func applyDefaults(v reflect.Value) *bindErr {
-	if v.Kind() != reflect.Struct {
-		return nil
-	} else if info := fieldsOf(v.Type()); info.err != "" {
-		return &bindErr{detail: info.err}
+// defaults sets v's fields from their default tags (parsed like environment
+// values), recursing into nested structs.
+func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
+	info := fieldsOf(v.Type())
+	if info.err != "" {
+		return newKeyError(key, "", "", 0, info.err)
 	}
-	for _, f := range fieldsOf(v.Type()).fields {
-		var e *bindErr
+	for _, f := range info.fields {
+		var err *ConfigError
 		if f.hasDef {
-			if e = decode(fieldByIndex(v, f.index), f.def); e != nil {
-				e.source = "default tag of " + f.goName
-			}
+			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), wrap(joinKey(key, f.name), f.def))
 		} else if f.typ.Kind() == reflect.Struct {
-			e = applyDefaults(fieldByIndex(v, f.index))
+			err = b.defaults(fieldByIndex(v, f.index), joinKey(key, f.name))
 		}
-		if e != nil {
-			e.rel = joinRel(f.name, e.rel)
-			return e
+		if err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// toInt converts a numeric raw value that is a whole number.
-func toInt(raw any) (int64, bool) {
-	switch rv := reflect.ValueOf(raw); {
-	case rv.CanInt():
-		return rv.Int(), true
-	case rv.CanUint():
-		return int64(rv.Uint()), rv.Uint() <= math.MaxInt64
-	case rv.CanFloat():
-		f := rv.Float()
-		return int64(f), f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64
-	}
-	return 0, false
 }
 
 // fieldByIndex returns the field at index, replacing the embedded pointers
 // on the way with fresh copies (allocated when nil), never written through.
 func fieldByIndex(v reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
-		if i > 0 && v.Kind() == reflect.Pointer {
-			nv := reflect.New(v.Type().Elem())
+	for _, x := range index[:len(index)-1] {
+		if v = v.Field(x); v.Kind() == reflect.Pointer {
+			p := reflect.New(v.Type().Elem())
 			if !v.IsNil() {
-				nv.Elem().Set(v.Elem())
+				p.Elem().Set(v.Elem())
 			}
-			v.Set(nv)
-			v = nv.Elem()
+			v.Set(p)
+			v = p.Elem()
 		}
-		v = v.Field(x)
 	}
-	return v
+	return v.Field(index[len(index)-1])
 }
 
 // structInfo is the bindable fields of a struct type, sorted by name.
@@ -492,7 +377,7 @@ type structInfo struct {
 }
 
 type fieldInfo struct {
-	name, goName, def string // key name; Type.Field for messages; default tag
+	name, goName, def string // key; Type.Field, for messages; default tag
 	hasDef            bool
 	index             []int
 	typ               reflect.Type
@@ -500,38 +385,34 @@ type fieldInfo struct {
 
 var structCache sync.Map // reflect.Type -> *structInfo
 
-// fieldsOf lists a struct type's bindable fields, as mapstructure decodes
-// them: exported fields named by their koanf tag, else by the lower-cased
-// field name; `koanf:"-"` skips a field; embedded structs (and pointers to
-// them) have their fields promoted.
+// fieldsOf lists the bindable fields of a struct type (none of another
+// type), as mapstructure decodes them: exported fields named by their koanf
+// tag, else by the lower-cased field name; `koanf:"-"` skips a field;
+// embedded structs (and pointers to them) have their fields promoted.
 func fieldsOf(t reflect.Type) *structInfo {
-	if si, ok := structCache.Load(t); ok {
+	if t.Kind() != reflect.Struct {
+		return &structInfo{}
+	} else if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
 	si := &structInfo{byName: map[string]*fieldInfo{}}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
-		ft, unreachable, owner := f.Type, false, t
-		for i := 1; i < len(f.Index); i++ { // through an unexported embedded pointer?
+		owner, skip := t, !f.IsExported() || name == "-"
+		for i := 1; i < len(f.Index); i++ { // reached through an unexported embedded pointer?
 			p := t.FieldByIndex(f.Index[:i])
-			unreachable, owner = unreachable || !p.IsExported() && p.Type.Kind() == reflect.Pointer, p.Type
+			owner, skip = p.Type, skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
 		}
-		if owner.Kind() == reflect.Pointer {
+		if ft := f.Type; skip || f.Anonymous && (ft.Kind() == reflect.Struct || ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct) {
+			continue
+		} else if owner.Kind() == reflect.Pointer {
 			owner = owner.Elem()
 		}
-		if ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if name == "-" || !f.IsExported() || unreachable || f.Anonymous && ft.Kind() == reflect.Struct {
-			continue
-		} else if name == "" {
-			name = strings.ToLower(f.Name)
-		}
 		def, hasDef := f.Tag.Lookup("default")
-		fi := fieldInfo{name: name, goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
-		if prev := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == name }); prev >= 0 && si.err == "" {
+		fi := fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
+		if i := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == fi.name }); i >= 0 && si.err == "" {
 			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-				t, si.fields[prev].goName, fi.goName, name)
+				t, si.fields[i].goName, fi.goName, fi.name)
 		}
 		si.fields = append(si.fields, fi)
 	}

@@ -375,7 +375,7 @@ func TestBindGoValuesFromDefaults(t *testing.T) {
 	}
 	c, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithDefaults(map[string]any{
 		"t.timeout": 3 * time.Second, "t.zero": 0, "t.name": 42, "t.flag": true, "t.port": int32(8),
-		"t.big": uint8(9), "t.whole": 2.0, "t.f": float32(1.5), "t.bytes": []byte("raw"),
+		"t.big": uint8(9), "t.whole": 2.0, "t.f": float32(1.5), "t.bytes": "raw",
 		"t.codes": map[int]string{1: "one"}, "t.items": [2]int{1, 2},
 		"t.u1": "abc", "t.u2": 12, "t.u3": true, "t.nothing": (*int)(nil),
 	}))
@@ -386,6 +386,12 @@ func TestBindGoValuesFromDefaults(t *testing.T) {
 		Timeout: 3 * time.Second, Name: "42", Flag: "true", Port: 8, Big: 9, Whole: 2, F: 1.5, Bytes: "raw",
 		Codes: map[string]string{"1": "one"}, Items: []int{1, 2}, U1: "ABC", U2: "12", U3: "TRUE",
 	}, got)
+
+	// Go values are encoded like YAML (yaml.v3): a []byte is a list of numbers.
+	c, err = kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithDefaults(map[string]any{"b": []byte("hi"), "d": time.Second}))
+	require.NoError(t, err)
+	assert.Equal(t, []any{104, 105}, c.Get("b"))
+	assert.Equal(t, "1s", c.Get("d"))
 
 	_, err = kernel.Bind[target](yamlConfig(t, "t: {u1: [a]}"), "t")
 	assert.Contains(t, asConfigError(t, err).Error(), `config key "t.u1" in app.yaml: cannot use a list as string`)

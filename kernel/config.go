@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 
 	kmaps "github.com/knadh/koanf/maps"
 	"github.com/knadh/koanf/v2"
+	"go.yaml.in/yaml/v3"
 )
 
 // Source names used by [Config.Source] for the layers that are not files.
@@ -22,6 +24,7 @@ const (
 	SourceDefaults = "defaults"
 	// SourceOverrides names the values given with [WithOverrides].
 	SourceOverrides = "overrides"
+	sourceEnv       = "env" // a key's source is "env " and its variable
 )
 
 // Config is the loaded, immutable configuration: every layer (defaults, main
@@ -43,20 +46,16 @@ type Config struct {
 	files    []string
 }
 
-// layer is one source of values: a tree (nested map[string]any,
-// placeholders resolved) and its leaves.
+// layer is one source of values: a tree (placeholders resolved) and its leaves.
 type layer struct {
 	source string
 	tree   map[string]any
 	flat   map[string]any
-	keySrc map[string]string // the environment's: leaf key -> "env NAME"
 }
 
-func (l *layer) sourceOf(key string) string {
-	if l.keySrc != nil {
-		return l.keySrc[key]
-	}
-	return l.source
+func newLayer(source string, tree map[string]any) *layer {
+	flat, _ := kmaps.Flatten(tree, nil, ".")
+	return &layer{source: source, tree: tree, flat: flat}
 }
 
 // LoadOption configures [LoadConfig]. Options are sealed: only this package
@@ -74,14 +73,14 @@ func (o loadOption) String() string        { return o.desc }
 
 type loadOptions struct {
 	dir                     string
-	mains                   []mainSource
+	mains                   []mainSource // WithFiles (path) and WithYAML (name, data)
 	profiles, environ       []string
 	profilesSet, environSet bool
 	defaults, overrides     []map[string]any
 }
 
 type mainSource struct {
-	path, name string // a file named with WithFiles, or the name of in-memory YAML
+	path, name string
 	data       []byte
 }
 
@@ -114,10 +113,7 @@ func WithFiles(paths ...string) LoadOption {
 // errors. Given several times, the sources are layered in the order given
 // (interleaved with WithFiles in option order). The data is copied.
 func WithYAML(name string, data []byte) LoadOption {
-	if name == "" {
-		name = "yaml"
-	}
-	data = slices.Clone(data)
+	name, data = cmp.Or(name, "yaml"), slices.Clone(data)
 	return loadOption{fmt.Sprintf("kernel.WithYAML(%q, ...)", name), func(o *loadOptions) {
 		o.mains = append(o.mains, mainSource{name: name, data: data})
 	}}
@@ -129,9 +125,7 @@ func WithYAML(name string, data []byte) LoadOption {
 // active. Given several times, the last one wins.
 func WithProfiles(profiles ...string) LoadOption {
 	profiles = slices.Clone(profiles)
-	return loadOption{fmt.Sprintf("kernel.WithProfiles(%q)", profiles), func(o *loadOptions) {
-		o.profiles, o.profilesSet = profiles, true
-	}}
+	return loadOption{fmt.Sprintf("kernel.WithProfiles(%q)", profiles), func(o *loadOptions) { o.profiles, o.profilesSet = profiles, true }}
 }
 
 // WithEnviron replaces os.Environ() as the environment: a list of "KEY=value"
@@ -191,133 +185,113 @@ func (c *Config) or() *Config {
 // resolved from the environment. Every error is a *[ConfigError] (class
 // [ErrConfig]) naming the file, key, value and line involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
-	lo := loadOptions{dir: "."}
+	lo := loadOptions{dir: ".", environ: os.Environ()}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&lo)
 		}
 	}
-	if !lo.environSet {
-		lo.environ = os.Environ()
-	}
-	env := parseEnviron(lo.environ)
-	c := &Config{lines: map[string]map[string]int{}}
-	var layers []*layer
-	add := func(source string, data []byte) error {
-		tree, lines, err := parseYAML(source, data)
-		if err == nil {
-			c.lines[source], c.files = lines, append(c.files, source)
-			err = expandTree(tree, source, c.lineOf, env)
+	env := map[string]string{}
+	for _, kv := range lo.environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			env[k] = v
 		}
-		layers = append(layers, newLayer(source, tree))
+	}
+	c, layers := &Config{lines: map[string]map[string]int{}}, []*layer(nil)
+	read := func(path, name string, data []byte) error {
+		var err error
+		if name = cmp.Or(path, name); path != "" {
+			if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
+				return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+			} else if err != nil {
+				return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
+			}
+		}
+		tree, lines, err := parseYAML(name, data)
+		if err == nil {
+			c.lines[name], c.files, layers = lines, append(c.files, name), append(layers, newLayer(name, tree))
+			err = expandTree(tree, name, c.lineOf, env)
+		}
 		return err
 	}
-	read := func(path string) error {
-		data, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
-		} else if err != nil {
-			return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
-		}
-		return add(path, data)
-	}
-
 	defaults, err := goLayer(SourceDefaults, lo.defaults, env)
-	if err != nil {
-		return nil, err
-	}
-	layers = append(layers, defaults...)
-	if len(lo.mains) == 0 {
-		if path, ok, err := findYAML(lo.dir, "application"); err != nil {
-			return nil, err
-		} else if ok {
+	if layers = defaults; err == nil && len(lo.mains) == 0 {
+		path, ok, ferr := findYAML(lo.dir, "application")
+		if err = ferr; ok {
 			lo.mains = []mainSource{{path: path}}
 		}
 	}
 	profileDir, profileStem := lo.dir, "application"
 	for i, m := range lo.mains {
-		if m.path == "" {
-			err = add(m.name, m.data)
-		} else if err = read(absPath(m.path)); !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
+		if err != nil {
+			break
+		} else if err = read(absPath(m.path), m.name, m.data); m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
 			profileDir, profileStem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
 		}
-		if err != nil {
-			return nil, err
-		}
 	}
-	if c.profiles, err = activeProfiles(&lo, layers, env, c.lineOf); err != nil {
-		return nil, err
+	if err == nil {
+		c.profiles, err = activeProfiles(&lo, layers, env, c.lineOf)
 	}
 	for _, p := range c.profiles {
-		if path, ok, err := findYAML(profileDir, profileStem+"-"+p); err != nil {
-			return nil, err
-		} else if ok {
-			if err := read(path); err != nil {
-				return nil, err
-			}
+		if path, ok, ferr := findYAML(profileDir, profileStem+"-"+p); err == nil && ferr != nil {
+			err = ferr
+		} else if err == nil && ok {
+			err = read(path, "", nil)
 		}
 	}
-
-	overrides, err := goLayer(SourceOverrides, lo.overrides, env)
-	if err != nil {
+	overrides, oerr := goLayer(SourceOverrides, lo.overrides, env)
+	if err = cmp.Or(err, oerr); err != nil {
 		return nil, err
 	}
-	known := append(slices.Clip(layers), overrides...)
-	var names map[string][]string
+	known, names := append(slices.Clip(layers), overrides...), map[string][]string(nil)
 	namesOf := func() map[string][]string {
 		if names == nil {
 			names = envKeys(known)
 		}
 		return names
 	}
-	if c.env, err = goflyEnv(env, namesOf); err != nil {
-		return nil, err
-	}
-	if len(c.env) > 0 {
-		envL, err := envLayer(namesOf(), c.env)
-		if err != nil {
-			return nil, err
-		}
+	if c.env, err = goflyEnv(env, namesOf); err == nil && len(c.env) > 0 {
+		var envL *layer
+		envL, err = envLayer(namesOf(), c.env)
 		layers = append(layers, envL)
+	}
+	if err != nil {
+		return nil, err
 	}
 	c.merge(append(layers, overrides...))
 	return c, c.checkEnv(namesOf)
 }
 
-func newLayer(source string, tree map[string]any) *layer {
-	flat, _ := kmaps.Flatten(tree, nil, ".")
-	return &layer{source: source, tree: tree, flat: flat}
-}
-
 // goLayer builds the defaults or overrides layer from Go maps, later maps
-// over earlier ones.
+// over earlier ones; yaml.v3 encodes each, which is then read like a file.
 func goLayer(source string, values []map[string]any, env map[string]string) ([]*layer, error) {
-	if len(values) == 0 {
-		return nil, nil
-	}
 	tree := map[string]any{}
 	for _, m := range values {
-		t, err := normalize(source, "", m)
+		var n yaml.Node
+		if err := n.Encode(m); err != nil {
+			return nil, &ConfigError{Source: source, Msg: fmt.Sprintf("config %s cannot be read", source), Err: err}
+		}
+		t, _, err := nodeTree(source, &n)
 		if err != nil {
 			return nil, err
 		}
-		kmaps.Merge(t.(map[string]any), tree)
+		kmaps.Merge(t, tree)
 	}
-	err := expandTree(tree, source, func(string, string) int { return 0 }, env)
-	return []*layer{newLayer(source, tree)}, err
+	if len(values) == 0 {
+		return nil, nil
+	}
+	return []*layer{newLayer(source, tree)}, expandTree(tree, source, func(string, string) int { return 0 }, env)
 }
 
 // findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
 func findYAML(dir, stem string) (string, bool, error) {
 	for _, ext := range []string{".yaml", ".yml"} {
 		path := absPath(filepath.Join(dir, stem+ext))
-		switch fi, err := os.Stat(path); {
-		case err == nil && fi.IsDir():
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s is a directory: remove it or move it away", path)}
-		case err == nil:
+		} else if err == nil {
 			return path, true, nil
-		case !errors.Is(err, fs.ErrNotExist):
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
 		}
 	}
@@ -325,10 +299,10 @@ func findYAML(dir, stem string) (string, bool, error) {
 }
 
 func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
+	if abs, err := filepath.Abs(p); err == nil && p != "" {
 		return abs
 	}
-	return filepath.Clean(p)
+	return p
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
@@ -345,20 +319,17 @@ func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lin
 		for i := len(layers) - 1; i >= 0 && raw == nil; i-- {
 			raw, source = kmaps.Search(layers[i].tree, strings.Split(profilesKey, ".")), layers[i].source
 		}
-		bad := func(v any) error {
-			return newKeyError(profilesKey, valueText(v), source, lineOf(source, profilesKey),
-				fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(v)))
-		}
 		list, isList := raw.([]any)
 		if s, isStr := raw.(string); isStr && strings.TrimSpace(s) != "" {
 			names = splitList(s)
 		} else if raw != nil && !isStr && !isList {
-			return nil, bad(raw)
+			list = []any{raw}
 		}
 		for _, e := range list {
 			s, ok := e.(string)
 			if !ok {
-				return nil, bad(e)
+				return nil, newKeyError(profilesKey, valueText(e), source, lineOf(source, profilesKey),
+					fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(e)))
 			}
 			names = append(names, strings.TrimSpace(s))
 		}
@@ -366,11 +337,9 @@ func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lin
 	var out []string
 	for _, n := range names {
 		if !profileName.MatchString(n) || strings.Contains(n, "..") {
-			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf(
-				"invalid profile name %q from %s: use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"",
-				n, source)}
-		}
-		if !slices.Contains(out, n) {
+			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf("invalid profile name %q from %s: "+
+				"use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"", n, source)}
+		} else if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
@@ -395,19 +364,21 @@ func (p treeProvider) Read() (map[string]any, error) { return p, nil }
 // merge merges the layers, lowest first, with koanf's rule: mappings merge
 // key by key, anything else replaces. The layers' trees are consumed.
 func (c *Config) merge(layers []*layer) {
-	c.tree = map[string]any{}
+	c.tree, c.k = map[string]any{}, koanf.New(".")
 	for _, l := range layers {
 		kmaps.Merge(l.tree, c.tree)
 	}
-	c.k = koanf.New(".")
 	_ = c.k.Load(treeProvider(c.tree), nil) // never fails
 	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
 	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
 	for key := range c.flat {
 		c.keys = append(c.keys, key)
 		for i := len(layers) - 1; i >= 0; i-- {
-			if _, ok := layers[i].flat[key]; ok {
-				c.sources[key] = layers[i].sourceOf(key)
+			if _, ok := layers[i].flat[key]; ok && layers[i].source == sourceEnv {
+				c.sources[key] = "env " + envName(key)
+				break
+			} else if ok {
+				c.sources[key] = layers[i].source
 				break
 			}
 		}
@@ -418,13 +389,9 @@ func (c *Config) merge(layers []*layer) {
 // lineOf returns the 1-based line where key, else its nearest parent, is set
 // in source; 0 if unknown.
 func (c *Config) lineOf(source, key string) int {
-	for lines := c.or().lines[source]; len(lines) > 0; {
-		if l, ok := lines[key]; ok {
+	for lines := c.or().lines[source]; len(lines) > 0; key = key[:strings.LastIndexAny(key, ".[")] {
+		if l, ok := lines[key]; ok || strings.LastIndexAny(key, ".[") <= 0 {
 			return l
-		} else if i := strings.LastIndexAny(key, ".["); i > 0 {
-			key = key[:i]
-		} else {
-			break
 		}
 	}
 	return 0
@@ -502,12 +469,11 @@ func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 func (c *Config) Source(key string) string {
 	c = c.or()
 	i := sort.SearchStrings(c.keys, key+".")
-	switch _, env := c.lookupEnv(key); {
-	case c.sources[key] != "" || key == "":
+	if _, env := c.lookupEnv(key); c.sources[key] != "" || key == "" {
 		return c.sources[key]
-	case i < len(c.keys) && strings.HasPrefix(c.keys[i], key+"."):
+	} else if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
 		return c.sources[c.keys[i]]
-	case env:
+	} else if env {
 		return "env " + envName(key)
 	}
 	return ""
@@ -554,14 +520,16 @@ var (
 )
 
 // IsSecretKey reports whether a configuration key (or an environment
-// variable name) holds a secret: the one secret policy of gofly. Errors
-// about such a key never show its value: ConfigError.Value and the message
-// say [Redacted]. The last segment of the key is cut into lower-case words
-// at "-", "_" and camel case (apiKey, APIKey: api, key); the key is secret
-// when a word contains password, passwd, passphrase, secret, token,
-// credential, apikey or privatekey, or is pwd, auth or authorization, or is
-// key after api, private or access; or when the segment before the last is
-// secrets, credentials, passwords or tokens. See the package doc, "Secrets".
+// variable name) holds a secret; it is the one secret policy of gofly (see
+// the package doc, "Secrets"). Errors about such a key never show its
+// value: ConfigError.Value and the message say [Redacted].
+//
+// The last segment of the key is cut into lower-case words at "-", "_" and
+// camel case (apiKey and APIKey are api, key). The key is secret when a word
+// contains password, passwd, passphrase, secret, token, credential, apikey
+// or privatekey, or is pwd, auth or authorization, or is key after api,
+// private or access; or when the segment before the last is secrets,
+// credentials, passwords or tokens.
 func IsSecretKey(key string) bool {
 	segs := strings.Split(strings.ToLower(key), ".")
 	if n := len(segs); n > 1 && slices.Contains([]string{"secrets", "credentials", "passwords", "tokens"}, segs[n-2]) {
@@ -578,13 +546,10 @@ func IsSecretKey(key string) bool {
 }
 
 func parseBool(raw any) (bool, bool) {
-	switch v := raw.(type) {
-	case bool:
-		return v, true
-	case string:
-		if s := strings.TrimSpace(v); strings.EqualFold(s, "true") || strings.EqualFold(s, "false") {
-			return strings.EqualFold(s, "true"), true
-		}
+	if b, ok := raw.(bool); ok {
+		return b, true
 	}
-	return false, false
+	s, _ := raw.(string)
+	s = strings.ToLower(strings.TrimSpace(s))
+	return s == "true", s == "true" || s == "false"
 }

@@ -5,30 +5,22 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	kmaps "github.com/knadh/koanf/maps"
 )
 
 const (
-	envPrefix    = "GOFLY_"                // marks the variables that set keys
+	envPrefix    = "GOFLY_"
 	profilesEnv  = "GOFLY_PROFILES_ACTIVE" // the environment name of profilesKey
-	profilesKey  = "gofly.profiles.active" // names the active profiles
-	strictEnvKey = "gofly.strict-env"      // makes unknown GOFLY_ variables errors
+	profilesKey  = "gofly.profiles.active"
+	strictEnvKey = "gofly.strict-env"
 )
 
-// parseEnviron turns "KEY=value" entries into a map; entries without "=" are
-// ignored and the last entry of a repeated KEY wins.
-func parseEnviron(environ []string) map[string]string {
-	env := make(map[string]string, len(environ))
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
-			env[k] = v
-		}
-	}
-	return env
-}
+var envReplacer = strings.NewReplacer(".", "_", "-", "_")
 
 // envName is the environment variable of a key: GOFLY_ and the key in upper
-// case, "." and "-" turned into "_" (plugins.start-timeout is
-// GOFLY_PLUGINS_START_TIMEOUT). gofly.profiles.active is GOFLY_PROFILES_ACTIVE.
+// case, "." and "-" turned into "_"; GOFLY_PROFILES_ACTIVE for
+// gofly.profiles.active.
 func envName(key string) string {
 	if key == profilesKey {
 		return profilesEnv
@@ -36,25 +28,22 @@ func envName(key string) string {
 	return envPrefix + strings.ToUpper(envReplacer.Replace(key))
 }
 
-var envReplacer = strings.NewReplacer(".", "_", "-", "_")
-
-// goflyEnv returns the GOFLY_ variables of env with their placeholders
-// resolved; names gives the known keys of an environment name.
+// goflyEnv returns the GOFLY_ variables of env, placeholders resolved;
+// names gives the known keys of an environment name.
 func goflyEnv(env map[string]string, names func() map[string][]string) (map[string]string, error) {
-	out := map[string]string{}
-	for name, v := range env {
-		if strings.HasPrefix(name, envPrefix) {
-			out[name] = v
+	gofly := map[string]string{}
+	for k, v := range env {
+		if strings.HasPrefix(k, envPrefix) {
+			gofly[k] = v
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(out)) {
-		v, perr := expandString(out[name], env)
-		if perr != nil {
+	for _, name := range slices.Sorted(maps.Keys(gofly)) {
+		var perr *placeholderError
+		if gofly[name], perr = expandString(gofly[name], env); perr != nil {
 			return nil, perr.at(append(names()[name], "")[0], "env "+name, 0)
 		}
-		out[name] = v
 	}
-	return out, nil
+	return gofly, nil
 }
 
 // envKeys maps the environment name of every key of the layers to those
@@ -77,23 +66,23 @@ func envKeys(layers []*layer) map[string][]string {
 // envLayer is the environment layer: each known key whose environment name
 // is set takes that variable's value. One variable may set several keys
 // (a.b-c and a.b.c); a key and a key under it both set is an error.
-func envLayer(names map[string][]string, env map[string]string) (*layer, error) {
-	var keys []string
-	for name := range env {
-		keys = append(keys, names[name]...)
-	}
-	slices.Sort(keys)
-	l := &layer{tree: map[string]any{}, flat: map[string]any{}, keySrc: map[string]string{}}
-	for _, key := range keys {
-		name := envName(key)
-		if clash, ok := insertPath(l.tree, strings.Split(key, "."), env[name]); !ok {
-			return nil, &ConfigError{Key: key, Source: "env " + name, Msg: fmt.Sprintf(
-				"environment variables %s and %s conflict: %s sets config key %q and %s sets %q under it: unset one",
-				envName(clash), name, envName(clash), clash, name, key)}
+func envLayer(names map[string][]string, gofly map[string]string) (*layer, error) {
+	flat := map[string]any{}
+	for name, v := range gofly {
+		for _, key := range names[name] {
+			flat[key] = v
 		}
-		l.flat[key], l.keySrc[key] = env[name], "env "+name
 	}
-	return l, nil
+	for _, key := range slices.Sorted(maps.Keys(flat)) {
+		for p := key; strings.Contains(p, "."); {
+			if p = p[:strings.LastIndexByte(p, '.')]; flat[p] != nil {
+				return nil, &ConfigError{Key: key, Source: "env " + envName(key), Msg: fmt.Sprintf(
+					"environment variables %s and %s conflict: %s sets config key %q and %s sets %q under it: unset one",
+					envName(p), envName(key), envName(p), p, envName(key), key)}
+			}
+		}
+	}
+	return newLayer(sourceEnv, kmaps.Unflatten(flat, ".")), nil
 }
 
 // checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
@@ -113,9 +102,8 @@ func (c *Config) checkEnv(names func() map[string][]string) error {
 				hint, best = fmt.Sprintf(" (did you mean %s, for config key %q?)", other, known[other][0]), d
 			}
 		}
-		ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf(
-			"environment variable %s sets no known config key%s: with %s on, a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it",
-			name, hint, strictEnvKey)}
+		ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf("environment variable %s sets no known config key%s: "+
+			"with %s on, a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", name, hint, strictEnvKey)}
 		if !IsSecretKey(name) {
 			ce.Value = c.env[name]
 		}
@@ -133,18 +121,11 @@ func distance(a, b string) int {
 	for i := 1; i <= len(a); i++ {
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+btoi(a[i-1] != b[j-1]))
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+len(strings.TrimPrefix(a[i-1:i], b[j-1:j])))
 		}
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // placeholderError is a placeholder problem, before the key is known.
@@ -163,41 +144,34 @@ func expandString(s string, env map[string]string) (string, *placeholderError) {
 		return s, nil
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		if strings.HasPrefix(s[i:], "$${") {
-			b.WriteString("${")
-			i += 3
-			continue
-		} else if !strings.HasPrefix(s[i:], "${") {
-			b.WriteByte(s[i])
-			i++
+	for i := strings.Index(s, "${"); i >= 0; i = strings.Index(s, "${") {
+		if i > 0 && s[i-1] == '$' {
+			b.WriteString(s[:i-1] + "${")
+			s = s[i+2:]
 			continue
 		}
-		end := strings.IndexByte(s[i:], '}')
-		if end < 0 {
-			return "", &placeholderError{s[i:], fmt.Sprintf(
-				"placeholder %q is not closed: end it with \"}\", or write $${ for a literal ${", s[i:])}
+		end := strings.IndexByte(s[i:], '}') + i
+		if end < i {
+			return "", &placeholderError{s[i:], fmt.Sprintf("placeholder %q is not closed: end it with \"}\", or write $${ for a literal ${", s[i:])}
 		}
-		ph := s[i : i+end+1]
+		ph := s[i : end+1]
 		name, def, hasDef := strings.Cut(ph[2:len(ph)-1], ":")
-		switch v, ok := env[name]; {
-		case name == "":
+		v, ok := env[name]
+		if name == "" {
 			return "", &placeholderError{ph, fmt.Sprintf("placeholder %q names no variable: write ${NAME} or ${NAME:default}", ph)}
-		case !ok && !hasDef:
-			return "", &placeholderError{ph, fmt.Sprintf(
-				"placeholder %q is not resolved: set environment variable %s or give a default as ${%s:value}", ph, name, name)}
-		case ok:
-			b.WriteString(v)
-		default:
-			b.WriteString(def)
+		} else if !ok && !hasDef {
+			return "", &placeholderError{ph, fmt.Sprintf("placeholder %q is not resolved: set environment variable %s or give a default as ${%s:value}", ph, name, name)}
+		} else if !ok {
+			v = def
 		}
-		i += end + 1
+		b.WriteString(s[:i] + v)
+		s = s[end+1:]
 	}
-	return b.String(), nil
+	return b.String() + s, nil
 }
 
-// expandTree resolves the placeholders in every string of a tree, in place.
-// Of several problems it reports the one at the first key in sorted order.
+// expandTree resolves the placeholders in every string of a tree, in place;
+// of several problems it reports the one at the first key in sorted order.
 func expandTree(tree map[string]any, source string, lineOf func(string, string) int, env map[string]string) error {
 	var first *ConfigError
 	var walk func(v any, key string) any
@@ -205,7 +179,7 @@ func expandTree(tree map[string]any, source string, lineOf func(string, string) 
 		switch t := v.(type) {
 		case string:
 			s, perr := expandString(t, env)
-			if perr != nil && (first == nil || keyLess(key, first.Key)) {
+			if perr != nil && (first == nil || key < first.Key) {
 				first = perr.at(key, source, lineOf(source, key))
 			}
 			return s
@@ -224,9 +198,4 @@ func expandTree(tree map[string]any, source string, lineOf func(string, string) 
 		return first
 	}
 	return nil
-}
-
-// keyLess orders keys level by level: a.b before a-c.
-func keyLess(a, b string) bool {
-	return strings.ReplaceAll(a, ".", "\x00") < strings.ReplaceAll(b, ".", "\x00")
 }

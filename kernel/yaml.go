@@ -5,72 +5,77 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	kmaps "github.com/knadh/koanf/maps"
 	"go.yaml.in/yaml/v3"
 )
 
-// parseYAML reads one YAML document whose top level is a mapping into a
-// normalised tree and the line of every key. An empty document is an empty
-// tree.
-//
-// yaml.v3 decodes the values, with its guard against documents that expand
-// aliases without bound (billion laughs, chains of merge keys). Before that,
-// a walk of the parsed nodes records the line of every key and finds keys
-// set twice (literally or through dotted keys). The walk never follows an
-// alias, so its cost is the size of the text: a key reached through an alias
-// or a merge key has the line of the alias.
+// parseYAML reads one YAML document whose top level is a mapping (or
+// nothing) into a tree and the line of every key.
 func parseYAML(source string, data []byte) (map[string]any, map[string]int, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc, next yaml.Node
-	if err := dec.Decode(&doc); errors.Is(err, io.EOF) || err == nil && len(doc.Content) == 0 {
-		return map[string]any{}, nil, nil
-	} else if err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return nil, nil, yamlSyntaxError(source, data, err)
-	}
-	if err := dec.Decode(&next); err == nil {
+	} else if err := dec.Decode(&next); err == nil {
 		return nil, nil, yamlErrorAt(source, next.Line, "a second document starts here: keep one document per file (use profile files for variants)")
 	} else if !errors.Is(err, io.EOF) {
 		return nil, nil, yamlSyntaxError(source, data, err)
 	}
-	root := doc.Content[0]
-	if root.ShortTag() == "!!null" {
-		return map[string]any{}, nil, nil
-	} else if root.Kind != yaml.MappingNode {
-		return nil, nil, invalidAt(source, root.Line, "", "the top level must be a mapping of keys to values, found "+nodeKind(root))
-	}
+	return nodeTree(source, append(doc.Content, nil)[0])
+}
+
+// nodeTree reads a YAML node, from a file or encoded from Go values, into a
+// tree: yaml.v3 decodes the values, with its guard against documents that
+// expand aliases without bound (billion laughs, chains of merge keys), and
+// koanf's maps split dotted keys into levels. Before that, a walk of the
+// nodes records the line of every key and finds keys set twice (literally
+// or through dotted keys). The walk never follows an alias, so its cost is
+// the size of the text: a key reached through an alias or a merge key has
+// the line of the alias.
+func nodeTree(source string, root *yaml.Node) (map[string]any, map[string]int, error) {
 	w := yamlWalker{source: source, lines: map[string]int{}, leaf: map[string]bool{}}
-	var raw map[string]any
-	if err := w.mapping(root, ""); err != nil {
+	raw := map[string]any{}
+	if root == nil || root.ShortTag() == "!!null" {
+		return raw, nil, nil
+	} else if root.Kind != yaml.MappingNode {
+		return nil, nil, w.invalid(root.Line, "", "the top level must be a mapping of keys to values, found "+nodeKind(root))
+	} else if err := w.walk(root, ""); err != nil {
 		return nil, nil, err
 	} else if err := root.Decode(&raw); err != nil {
 		line, msg := splitYAMLError(err)
 		return nil, nil, yamlErrorAt(source, line, msg)
 	}
-	tree, err := normalize(source, "", raw)
-	return tree.(map[string]any), w.lines, err
+	kmaps.IntfaceKeysToStrings(raw)
+	if !w.dotted {
+		return raw, w.lines, nil
+	}
+	flat, _ := kmaps.Flatten(raw, nil, ".")
+	tree := map[string]any{}
+	for k, v := range flat {
+		kmaps.Merge(kmaps.Unflatten(map[string]any{k: v}, "."), tree)
+	}
+	return tree, w.lines, nil
 }
 
 type yamlWalker struct {
 	source string
-	lines  map[string]int  // key -> line where it is first set
+	lines  map[string]int  // key -> line where it is first set (0 for Go values)
 	leaf   map[string]bool // key -> set to a value, not a mapping
+	dotted bool            // a key has a dot
 }
 
-func (w *yamlWalker) node(n *yaml.Node, key string) error {
+func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 	switch n.Kind {
-	case yaml.MappingNode:
-		return w.mapping(n, key)
 	case yaml.SequenceNode:
 		for i, e := range n.Content {
 			ek := fmt.Sprintf("%s[%d]", key, i)
 			w.lines[ek] = e.Line
-			if err := w.node(e, ek); err != nil {
+			if err := w.walk(e, ek); err != nil {
 				return err
 			}
 		}
@@ -78,6 +83,8 @@ func (w *yamlWalker) node(n *yaml.Node, key string) error {
 		if tag := n.ShortTag(); tag == "!!timestamp" || tag == "!!binary" {
 			n.Tag = "!!str" // keep them as written
 		}
+	case yaml.MappingNode:
+		return w.mapping(n, key)
 	}
 	return nil // an alias is not followed
 }
@@ -87,9 +94,9 @@ func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		full := joinKey(key, k.Value)
-		switch {
+		switch w.dotted = w.dotted || strings.Contains(k.Value, "."); {
 		case k.Kind != yaml.ScalarNode:
-			return invalidAt(w.source, k.Line, key, "a key must be a plain scalar, found "+nodeKind(k))
+			return w.invalid(k.Line, key, "a key must be a plain scalar, found "+nodeKind(k))
 		case k.ShortTag() == "!!merge" && v.Kind == yaml.SequenceNode:
 			merges = append(merges, v.Content...)
 			continue
@@ -97,26 +104,30 @@ func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
 			merges = append(merges, v)
 			continue
 		case slices.Contains(strings.Split(k.Value, "."), ""):
-			return invalidAt(w.source, k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
+			return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
 		}
 		for p, rest := key, k.Value; rest != ""; {
 			part, more, _ := strings.Cut(rest, ".")
 			p, rest = joinKey(p, part), more
 			leaf := rest == "" && resolved(v).Kind != yaml.MappingNode
 			if wasLeaf, seen := w.leaf[p]; seen && (wasLeaf || leaf) {
-				return invalidAt(w.source, k.Line, p, fmt.Sprintf("key %q is set twice (also at line %d): keep one", p, w.lines[p]))
+				also := ""
+				if w.lines[p] > 0 {
+					also = fmt.Sprintf(" (also at line %d)", w.lines[p])
+				}
+				return w.invalid(k.Line, p, fmt.Sprintf("key %q is set twice%s: keep one", p, also))
 			} else if !seen {
 				w.lines[p], w.leaf[p] = k.Line, leaf
 			}
 		}
-		if err := w.node(v, full); err != nil {
+		if err := w.walk(v, full); err != nil {
 			return err
 		}
 	}
 	for _, m := range merges { // after the mapping's own keys, which win
 		src := resolved(m)
 		if src.Kind != yaml.MappingNode {
-			return invalidAt(w.source, m.Line, key, "the merge key << needs a mapping or a list of mappings")
+			return w.invalid(m.Line, key, "the merge key << needs a mapping or a list of mappings")
 		}
 		for i := 0; i < len(src.Content); i += 2 {
 			if k := joinKey(key, src.Content[i].Value); w.lines[k] == 0 {
@@ -147,8 +158,12 @@ func nodeKind(n *yaml.Node) string {
 	return "a mapping"
 }
 
-func invalidAt(source string, line int, key, msg string) *ConfigError {
-	return &ConfigError{Key: key, Source: source, Line: line, Msg: fmt.Sprintf("config file %s line %d: invalid configuration: %s", source, line, msg)}
+func (w *yamlWalker) invalid(line int, key, msg string) *ConfigError {
+	where := fmt.Sprintf("config file %s line %d", w.source, line)
+	if line == 0 {
+		where = "config " + w.source
+	}
+	return &ConfigError{Key: key, Source: w.source, Line: line, Msg: where + ": invalid configuration: " + msg}
 }
 
 func yamlErrorAt(source string, line int, msg string) *ConfigError {
@@ -158,22 +173,18 @@ func yamlErrorAt(source string, line int, msg string) *ConfigError {
 	return &ConfigError{Source: source, Msg: fmt.Sprintf("config file %s: invalid YAML: %s", source, msg)}
 }
 
-var yamlLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
 
 // splitYAMLError splits a yaml.v3 error into the line it names (0 if none)
 // and the problem.
 func splitYAMLError(err error) (int, string) {
 	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
+	if te := (*yaml.TypeError)(nil); errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return line, m[2]
-	}
-	return 0, msg
+	m := yamlLineRE.FindStringSubmatch(msg)
+	line, _ := strconv.Atoi(m[1])
+	return line, m[2]
 }
 
 // yamlSyntaxError turns an error of yaml.v3's parser on data into a
@@ -233,93 +244,6 @@ func firstYAMLError(data []byte) error {
 	return errors.New("")
 }
 
-// normalize converts a value read from YAML or given to WithDefaults or
-// WithOverrides into a tree: maps become map[string]any with dotted keys
-// split into levels, slices and arrays []any, []byte a string, nil pointers
-// nil. Keys are read in sorted order, so that a key set twice is reported
-// deterministically.
-func normalize(source, key string, v any) (any, error) {
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Interface || rv.Kind() == reflect.Pointer && (rv.IsNil() || rv.Elem().Kind() == reflect.Map || rv.Elem().Kind() == reflect.Slice) {
-		if rv.IsNil() {
-			return nil, nil
-		}
-		rv = rv.Elem()
-	}
-	switch {
-	case rv.Kind() == reflect.Map:
-		names, ok := v.(map[string]any)
-		if !ok {
-			names = map[string]any{}
-			for it := rv.MapRange(); it.Next(); {
-				names[fmt.Sprint(it.Key().Interface())] = it.Value().Interface()
-			}
-		}
-		out := make(map[string]any, len(names))
-		for _, name := range slices.Sorted(maps.Keys(names)) {
-			full := joinKey(key, name)
-			val, err := normalize(source, full, names[name])
-			if err != nil {
-				return nil, err
-			}
-			if slices.Contains(strings.Split(name, "."), "") {
-				return nil, &ConfigError{Key: full, Source: source, Msg: fmt.Sprintf(
-					"config key %q in %s has an empty part: remove the stray dot", full, source)}
-			} else if clash, ok := insertPath(out, strings.Split(name, "."), val); !ok {
-				return nil, &ConfigError{Key: joinKey(key, clash), Source: source, Msg: fmt.Sprintf(
-					"config key %q in %s is set twice (as a dotted key and in a nested map, or as a value and a mapping): keep one",
-					joinKey(key, clash), source)}
-			}
-		}
-		return out, nil
-	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8:
-		return string(rv.Bytes()), nil
-	case rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array:
-		out := make([]any, rv.Len())
-		for i := range out {
-			var err error
-			if out[i], err = normalize(source, fmt.Sprintf("%s[%d]", key, i), rv.Index(i).Interface()); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-// insertPath sets val at path in m, creating levels and merging mappings.
-// On a clash (a key set twice, or both as a value and as a mapping) it
-// returns the dotted path of the clash and false.
-func insertPath(m map[string]any, path []string, val any) (string, bool) {
-	for i, p := range path[:len(path)-1] {
-		next, exists := m[p]
-		if nm, isMap := next.(map[string]any); isMap {
-			m = nm
-		} else if exists {
-			return strings.Join(path[:i+1], "."), false
-		} else {
-			nm = map[string]any{}
-			m[p], m = nm, nm
-		}
-	}
-	last := path[len(path)-1]
-	old, exists := m[last]
-	om, ok1 := old.(map[string]any)
-	nm, ok2 := val.(map[string]any)
-	if !exists {
-		m[last] = val
-		return "", true
-	} else if !ok1 || !ok2 {
-		return strings.Join(path, "."), false
-	}
-	for _, k := range slices.Sorted(maps.Keys(nm)) {
-		if clash, ok := insertPath(om, []string{k}, nm[k]); !ok {
-			return strings.Join(path, ".") + "." + clash, false
-		}
-	}
-	return "", true
-}
-
 func joinKey(prefix, key string) string {
 	if prefix == "" {
 		return key
@@ -327,9 +251,12 @@ func joinKey(prefix, key string) string {
 	return prefix + "." + key
 }
 
-// copyValue deep-copies the maps and slices of a tree value.
+// copyValue deep-copies the maps and slices of a tree value, unwrapping
+// keyed values.
 func copyValue(v any) any {
 	switch t := v.(type) {
+	case keyed:
+		return copyValue(t.v)
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
@@ -367,6 +294,8 @@ func valueText(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
+	case keyed:
+		return valueText(t.v)
 	case map[string]any:
 		return "<mapping>"
 	case []any:
