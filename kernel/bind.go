@@ -17,14 +17,11 @@ import (
 )
 
 // Bind returns a new T with its `default:"..."` tags applied and then the
-// subtree at prefix bound onto it, strictly (see the package doc, "Binding").
-// prefix "" binds the whole configuration; a prefix that is absent binds the
-// defaults only. On error Bind returns the zero T and a *[ConfigError] (class
-// [ErrConfig]) naming the full key, the value and its source.
-//
-// T is usually a struct, but any supported type works (Bind[[]string],
-// Bind[time.Duration] ...). Bind only reads c and is safe for concurrent
-// use.
+// subtree at prefix ("" for all) bound onto it, strictly (see the package
+// doc, "Binding"); an absent prefix binds the defaults only. On error it
+// returns the zero T and a *[ConfigError] naming the key, the value and its
+// source. T is usually a struct, but may be any supported type. Bind only
+// reads c and is safe for concurrent use.
 func Bind[T any](c *Config, prefix string) (T, error) {
 	var out, zero T
 	if err := c.or().bind(prefix, reflect.ValueOf(&out).Elem(), true); err != nil {
@@ -33,13 +30,11 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer
-// (usually to a struct). The values target already holds act as the
-// defaults: `default` tags are not applied to target itself (use
-// [ApplyDefaults] first for that), only to values that binding creates (new
-// map entries, list elements, pointers that were nil). Maps in target are
-// extended, not replaced; lists are replaced. On error target is left
-// unchanged and the error is a *[ConfigError].
+// BindInto binds the subtree at prefix onto target, a non-nil pointer. The
+// values target holds act as the defaults: `default` tags apply only to the
+// values that binding creates (new map entries, list elements, pointers that
+// were nil). Maps are extended, lists replaced. On error (a *[ConfigError])
+// target is left unchanged.
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -55,9 +50,8 @@ func BindInto(c *Config, prefix string, target any) error {
 }
 
 // ApplyDefaults sets the fields of the struct target points to from their
-// `default:"..."` tags, recursing into nested structs (not into nil
-// pointers). Errors (a tag that does not parse as its field's type) are
-// *[ConfigError] values.
+// `default:"..."` tags, recursing into nested structs (not nil pointers). A
+// tag that does not parse as its field's type is a *[ConfigError].
 func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -68,16 +62,15 @@ func ApplyDefaults(target any) error {
 	return nil
 }
 
-// binder binds raw values onto Go values. Its hook sees each raw value as a
-// keyed value, so that the problems it reports name the key.
+// binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
 	c      *Config
 	fixed  string            // the source of every value (a default tag), if any
-	envSrc map[string]string // key -> GOFLY_ variable, for keys that only code names
+	envSrc map[string]string // key -> "env NAME", for keys that only code names
 	errs   []*ConfigError
 }
 
-// keyed is a raw value and its key.
+// keyed is a raw value and its key, so that the hook can name the key.
 type keyed struct {
 	key string
 	v   any
@@ -89,15 +82,12 @@ func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
 	if prefix != "" {
 		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
 	}
-	if len(c.env) > 0 {
-		raw = b.withEnv(prefix, v.Type(), raw)
-	}
 	var err *ConfigError
 	if defaults {
 		err = b.defaults(v, prefix)
 	}
 	if err == nil {
-		err = b.decode(v, wrap(prefix, raw))
+		err = b.decode(v, b.wrap(prefix, v.Type(), raw))
 	}
 	if err != nil {
 		return err
@@ -105,63 +95,64 @@ func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
 	return nil
 }
 
-// withEnv returns raw with the GOFLY_ variables of the keys under prefix
-// that t's fields name (in maps, those of the entries raw has) and no layer
-// has. raw itself is not changed.
-func (b *binder) withEnv(prefix string, t reflect.Type, raw any) any {
-	flat := map[string]any{}
-	var walk func(key string, t reflect.Type, raw any, depth int)
-	walk = func(key string, t reflect.Type, raw any, depth int) {
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		m, isMap := raw.(map[string]any)
-		switch leaf := reflect.PointerTo(t).Implements(textUnmarshalerType); {
-		case depth > 32 || raw != nil && !isMap && !leaf:
-		case !leaf && t.Kind() == reflect.Struct:
-			for _, f := range fieldsOf(t).fields {
-				walk(joinKey(key, f.name), f.typ, m[f.name], depth+1)
-			}
-		case !leaf && t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
-			for k, e := range m {
-				walk(joinKey(key, k), t.Elem(), e, depth+1)
-			}
-		case raw == nil && !b.c.k.Exists(key):
-			if v, ok := b.c.lookupEnv(key); ok {
-				flat[strings.TrimPrefix(strings.TrimPrefix(key, prefix), ".")], b.envSrc[key] = v, "env "+envName(key)
-			}
-		}
+// wrap returns raw, the value at key to bind onto type t, and every value in
+// it as keyed values. For a key that t names (a struct field, or a field of
+// a map entry that raw has) and no layer has, it takes the GOFLY_ variable
+// named after the key, if set.
+func (b *binder) wrap(key string, t reflect.Type, raw any) any {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	if walk(prefix, t, raw, 0); len(flat) == 0 {
-		return raw
-	} else if v, ok := flat[""]; ok {
-		return v
-	}
-	m, _ := copyValue(raw).(map[string]any)
-	if m == nil {
-		m = map[string]any{}
-	}
-	kmaps.Merge(kmaps.Unflatten(flat, "."), m)
-	return m
-}
-
-// wrap returns raw, and every value in it, as a keyed value.
-func wrap(key string, raw any) any {
-	switch t := raw.(type) {
+	isStruct := t != nil && t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
+	made := false
+	switch v := raw.(type) {
 	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, v := range t {
-			m[k] = wrap(joinKey(key, k), v)
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = b.wrap(joinKey(key, k), elemType(t, k), e)
 		}
 		raw = m
 	case []any:
-		l := make([]any, len(t))
-		for i, v := range t {
-			l[i] = wrap(fmt.Sprintf("%s[%d]", key, i), v)
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = b.wrap(fmt.Sprintf("%s[%d]", key, i), elemType(t, ""), e)
 		}
 		raw = l
+	case nil:
+		if len(b.c.env) == 0 || t == nil || b.c.k.Exists(key) {
+			break
+		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
+			raw, made = map[string]any{}, true
+		} else if e, ok := b.c.lookupEnv(key); ok && t.Kind() != reflect.Map {
+			raw, b.envSrc[key] = e, "env "+envName(key)
+		}
+	}
+	if m, ok := raw.(map[string]any); ok && isStruct && len(b.c.env) > 0 {
+		for _, f := range fieldsOf(t).fields {
+			if e, ok := m[f.name]; !ok {
+				if e = b.wrap(joinKey(key, f.name), f.typ, nil); e.(keyed).v != nil {
+					m[f.name] = e
+				}
+			}
+		}
+		if made && len(m) == 0 {
+			return keyed{key, nil}
+		}
 	}
 	return keyed{key, raw}
+}
+
+// elemType is the type of the value at key k (a field name, or any key or
+// index for maps and slices) in a value of type t; nil if unknown.
+func elemType(t reflect.Type, k string) reflect.Type {
+	switch {
+	case t == nil:
+	case t.Kind() == reflect.Struct && fieldsOf(t).byName[k] != nil:
+		return fieldsOf(t).byName[k].typ
+	case t.Kind() == reflect.Map || t.Kind() == reflect.Slice:
+		return t.Elem()
+	}
+	return nil
 }
 
 // decode decodes raw, a keyed value, onto v (addressable) with mapstructure
@@ -212,40 +203,42 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	if !isList && !isMap {
 		text = strings.TrimSpace(fmt.Sprint(raw))
 	}
-	switch {
-	case raw == nil || !to.CanSet():
-	case k == reflect.Map && !to.IsNil():
-		fresh := reflect.MakeMapWithSize(t, to.Len())
-		for it := to.MapRange(); it.Next(); {
-			fresh.SetMapIndex(it.Key(), it.Value())
+	if raw != nil && to.CanSet() && !to.IsZero() { // bind onto a fresh copy
+		switch k {
+		case reflect.Map:
+			fresh := reflect.MakeMapWithSize(t, to.Len())
+			for it := to.MapRange(); it.Next(); {
+				fresh.SetMapIndex(it.Key(), it.Value())
+			}
+			to.Set(fresh)
+		case reflect.Pointer:
+			fresh := reflect.New(t.Elem())
+			fresh.Elem().Set(to.Elem())
+			to.Set(fresh)
+		case reflect.Slice, reflect.Interface:
+			to.SetZero()
 		}
-		to.Set(fresh)
-	case k == reflect.Pointer && !to.IsNil():
-		p := reflect.New(t.Elem())
-		p.Elem().Set(to.Elem())
-		to.Set(p)
-	case k == reflect.Slice || k == reflect.Interface:
-		to.SetZero()
 	}
+	fail := func(format string, args ...any) (any, error) { return nil, b.fail(kv.key, raw, format, args...) }
 	switch {
 	case raw == nil:
 		return nil, nil
 	case k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType):
 		nv := reflect.New(t)
 		if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(fmt.Sprint(raw))); err != nil {
-			return nil, b.fail(kv.key, raw, "cannot use %s as %s: %v", describe(raw), t, err)
+			return fail("cannot use %s as %s: %v", describe(raw), t, err)
 		}
 		return nv.Elem().Interface(), nil
 	case t == reflect.TypeOf(time.Duration(0)):
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
-		if d, ok := raw.(time.Duration); ok || text == "0" && !isList {
+		if d, ok := raw.(time.Duration); ok || text == "0" {
 			return d, nil
 		} else if _, isStr := raw.(string); !isStr {
-			return nil, b.fail(kv.key, raw, "cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
+			return fail("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
 		} else if d, err := time.ParseDuration(text); err == nil {
 			return d, nil
 		}
-		return nil, b.fail(kv.key, raw, "cannot use %s as duration: %s", describe(raw), want)
+		return fail("cannot use %s as duration: %s", describe(raw), want)
 	case k == reflect.Interface && t.NumMethod() == 0:
 		return copyValue(raw), nil
 	case k == reflect.Pointer:
@@ -255,57 +248,60 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	case k == reflect.Struct && isMap:
 		return raw, b.structHook(kv.key, m, to)
 	case k == reflect.Struct || k == reflect.Map && t.Key().Kind() == reflect.String:
-		return nil, b.fail(kv.key, raw, "cannot use %s as %s: want a mapping", describe(raw), t)
+		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
-		if s, ok := raw.(string); ok {
-			items := []any{}
-			for _, p := range splitList(s) {
-				if text != "" {
-					items = append(items, p)
-				}
-			}
-			return wrap(kv.key, items).(keyed).v, nil
+		s, ok := raw.(string)
+		if !ok {
+			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
 		}
-		return nil, b.fail(kv.key, raw, "cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
+		items := []any{}
+		for i, p := range splitList(s) {
+			if text != "" {
+				items = append(items, keyed{fmt.Sprintf("%s[%d]", kv.key, i), p})
+			}
+		}
+		return items, nil
 	case k == reflect.String:
 		if rk := reflect.ValueOf(raw).Kind(); rk == reflect.Float32 || rk == reflect.Float64 {
-			return nil, b.fail(kv.key, raw, "cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
+			return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
 		} else if rk >= reflect.Array && rk != reflect.String {
-			return nil, b.fail(kv.key, raw, "cannot use %s as string: want a single value", describe(raw))
+			return fail("cannot use %s as string: want a single value", describe(raw))
 		}
 		return fmt.Sprint(raw), nil
 	case k == reflect.Bool:
 		if v, ok := parseBool(raw); ok {
 			return v, nil
 		}
-		return nil, b.fail(kv.key, raw, "cannot use %s as bool: want true or false", describe(raw))
+		return fail("cannot use %s as bool: want true or false", describe(raw))
 	case k >= reflect.Int && k <= reflect.Float64:
-		v, err, want := any(nil), error(nil), "a number"
-		if k <= reflect.Int64 {
+		var v any
+		var err error
+		want := "a number"
+		switch {
+		case k <= reflect.Int64:
 			want = "a whole number"
 			v, err = strconv.ParseInt(text, 10, t.Bits())
-		} else if k <= reflect.Uintptr {
+		case k <= reflect.Uintptr:
 			want = "a whole number, zero or more"
 			v, err = strconv.ParseUint(text, 10, t.Bits())
-		} else {
+		default:
 			v, err = strconv.ParseFloat(text, t.Bits())
 		}
 		if errors.Is(err, strconv.ErrRange) {
-			return nil, b.fail(kv.key, raw, "cannot use %s as %s: out of range", describe(raw), t)
+			return fail("cannot use %s as %s: out of range", describe(raw), t)
 		} else if err != nil || isList || isMap {
-			return nil, b.fail(kv.key, raw, "cannot use %s as %s: want %s", describe(raw), t, want)
+			return fail("cannot use %s as %s: want %s", describe(raw), t, want)
 		}
 		return v, nil
 	}
-	return nil, b.fail(kv.key, raw, "cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
+	return fail("cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
 }
 
 // structHook checks that m has only the struct's keys, gives a struct that
 // is still zero (a new map entry, list element or pointer) its default tags,
-// and gives the embedded pointers that m's keys need fresh values.
+// and fresh values to the embedded pointers that m's keys need.
 func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
-	info := fieldsOf(to.Type())
-	var unknown []string
+	info, unknown := fieldsOf(to.Type()), []string(nil)
 	for k := range m {
 		if info.byName[k] == nil {
 			unknown = append(unknown, k)
@@ -341,7 +337,7 @@ func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
 	for _, f := range info.fields {
 		var err *ConfigError
 		if f.hasDef {
-			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), wrap(joinKey(key, f.name), f.def))
+			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), keyed{joinKey(key, f.name), f.def})
 		} else if f.typ.Kind() == reflect.Struct {
 			err = b.defaults(fieldByIndex(v, f.index), joinKey(key, f.name))
 		}

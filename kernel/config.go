@@ -24,43 +24,38 @@ const (
 	SourceDefaults = "defaults"
 	// SourceOverrides names the values given with [WithOverrides].
 	SourceOverrides = "overrides"
-	sourceEnv       = "env" // a key's source is "env " and its variable
 )
 
-// Config is the loaded, immutable configuration: every layer (defaults, main
-// files, profile files, environment, overrides) merged into one tree of
-// dotted keys, with the source of every value remembered.
-//
-// A Config is safe for concurrent reads; nothing changes it after
-// [LoadConfig] returns. Values handed out (Get, All, Keys ...) are copies.
-// A nil *Config reads as an empty configuration.
+// Config is the loaded configuration: every layer merged into one tree of
+// dotted keys, with the source of every value remembered. It never changes
+// after [LoadConfig] returns and is safe for concurrent reads; the values it
+// hands out are copies. A nil *Config reads as an empty configuration.
 type Config struct {
 	k        *koanf.Koanf              // the merged tree: Exists, subtrees, All
 	tree     map[string]any            // the same tree, read by Bind without copying
 	flat     map[string]any            // leaf key -> value
 	keys     []string                  // sorted leaf keys
 	sources  map[string]string         // leaf key -> source
-	lines    map[string]map[string]int // source -> key -> 1-based line
+	lines    map[string]map[string]int // source -> key -> line
 	env      map[string]string         // GOFLY_ variables, placeholders resolved
 	profiles []string
 	files    []string
 }
 
-// layer is one source of values: a tree (placeholders resolved) and its leaves.
+// layer is one source of values, placeholders resolved; source "" is the
+// environment's, whose keys name their own variable.
 type layer struct {
-	source string
-	tree   map[string]any
-	flat   map[string]any
+	source     string
+	tree, flat map[string]any
 }
 
 func newLayer(source string, tree map[string]any) *layer {
 	flat, _ := kmaps.Flatten(tree, nil, ".")
-	return &layer{source: source, tree: tree, flat: flat}
+	return &layer{source, tree, flat}
 }
 
 // LoadOption configures [LoadConfig]. Options are sealed: only this package
-// makes them. Each option prints itself (fmt.Stringer) as the call that made
-// it, e.g. kernel.WithDir("conf").
+// makes them. Each prints itself as the call that made it (fmt.Stringer).
 type LoadOption interface{ apply(*loadOptions) }
 
 type loadOption struct {
@@ -73,31 +68,28 @@ func (o loadOption) String() string        { return o.desc }
 
 type loadOptions struct {
 	dir                     string
-	mains                   []mainSource // WithFiles (path) and WithYAML (name, data)
+	mains                   []mainSource
 	profiles, environ       []string
 	profilesSet, environSet bool
 	defaults, overrides     []map[string]any
 }
 
-type mainSource struct {
+type mainSource struct { // a file named with WithFiles (path), or in-memory YAML
 	path, name string
 	data       []byte
 }
 
-// WithDir sets the directory where application.yaml (else application.yml)
-// and the profile files application-<profile>.yaml (else .yml) are looked
-// up. The default is the working directory ("."). Given several times, the
-// last one wins.
+// WithDir sets the directory of application.yaml and the profile files
+// (default "."). Given several times, the last one wins.
 func WithDir(dir string) LoadOption {
 	return loadOption{fmt.Sprintf("kernel.WithDir(%q)", dir), func(o *loadOptions) { o.dir = dir }}
 }
 
-// WithFiles names the main configuration files, read in order (later files
-// override earlier ones) instead of the default application.yaml. A named
-// file that does not exist is an error of class [ErrConfig]. Profile files
-// are looked up next to the first file and named after it: for
-// conf/app.yaml, profile "dev" is conf/app-dev.yaml (else conf/app-dev.yml).
-// Given several times, the files add up in order.
+// WithFiles names the main files, read in order instead of
+// application.yaml; a named file that does not exist is an error. Profile
+// files sit next to the first one and take its name: conf/app.yaml and
+// profile dev give conf/app-dev.yaml (else .yml). Given several times, the
+// files add up in order.
 func WithFiles(paths ...string) LoadOption {
 	paths = slices.Clone(paths)
 	return loadOption{fmt.Sprintf("kernel.WithFiles(%q)", paths), func(o *loadOptions) {
@@ -107,11 +99,9 @@ func WithFiles(paths ...string) LoadOption {
 	}}
 }
 
-// WithYAML adds an in-memory YAML source that stands in for the main file:
-// when at least one WithYAML or WithFiles is given, application.yaml is not
-// read. name is used as the source in [Config.Source], [Config.Files] and
-// errors. Given several times, the sources are layered in the order given
-// (interleaved with WithFiles in option order). The data is copied.
+// WithYAML adds an in-memory YAML source (copied) that stands in for the main
+// file, layered with WithFiles in option order; name is its source in
+// [Config.Source], [Config.Files] and errors.
 func WithYAML(name string, data []byte) LoadOption {
 	name, data = cmp.Or(name, "yaml"), slices.Clone(data)
 	return loadOption{fmt.Sprintf("kernel.WithYAML(%q, ...)", name), func(o *loadOptions) {
@@ -119,36 +109,31 @@ func WithYAML(name string, data []byte) LoadOption {
 	}}
 }
 
-// WithProfiles sets the active profiles, in order, overriding the
-// environment variable GOFLY_PROFILES_ACTIVE and the key
-// gofly.profiles.active. WithProfiles() with no argument makes no profile
-// active. Given several times, the last one wins.
+// WithProfiles sets the active profiles, in order, over GOFLY_PROFILES_ACTIVE
+// and gofly.profiles.active; WithProfiles() makes none active. Given several
+// times, the last one wins.
 func WithProfiles(profiles ...string) LoadOption {
 	profiles = slices.Clone(profiles)
 	return loadOption{fmt.Sprintf("kernel.WithProfiles(%q)", profiles), func(o *loadOptions) { o.profiles, o.profilesSet = profiles, true }}
 }
 
-// WithEnviron replaces os.Environ() as the environment: a list of "KEY=value"
-// entries (entries without "=" are ignored; for a repeated KEY the last entry
-// wins). It feeds both the GOFLY_ variables and ${VAR} placeholders.
-// WithEnviron(nil) means no environment at all, which tests want.
+// WithEnviron replaces os.Environ() ("KEY=value" entries; the last of a
+// repeated KEY wins) for GOFLY_ variables and ${VAR} placeholders;
+// WithEnviron(nil) means no environment at all.
 func WithEnviron(environ []string) LoadOption {
 	environ = slices.Clone(environ)
 	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) { o.environ, o.environSet = environ, true }}
 }
 
-// WithDefaults adds values to the lowest layer, below the main files:
-// starters put their defaults there. values may use nested maps, dotted keys
-// ("plugins.start-timeout") or both. Given several times, later values
-// override earlier ones. The map is read when LoadConfig runs.
+// WithDefaults adds values to the lowest layer (starters put their defaults
+// there): nested maps, dotted keys or both, encoded like YAML by yaml.v3.
+// Given several times, later values win. The map is read by LoadConfig.
 func WithDefaults(values map[string]any) LoadOption {
 	return loadOption{"kernel.WithDefaults(...)", func(o *loadOptions) { o.defaults = append(o.defaults, values) }}
 }
 
-// WithOverrides adds values to the highest layer, above the environment
-// (for example a --debug flag setting debug: true). values may use nested
-// maps, dotted keys or both. Given several times, later values override
-// earlier ones. The map is read when LoadConfig runs.
+// WithOverrides adds values to the highest layer, above the environment (a
+// --debug flag setting debug: true), like [WithDefaults].
 func WithOverrides(values map[string]any) LoadOption {
 	return loadOption{"kernel.WithOverrides(...)", func(o *loadOptions) { o.overrides = append(o.overrides, values) }}
 }
@@ -162,7 +147,6 @@ func EmptyConfig() *Config {
 
 var emptyConfig = EmptyConfig()
 
-// or returns c, or an empty configuration for a nil c.
 func (c *Config) or() *Config {
 	if c == nil {
 		return emptyConfig
@@ -170,20 +154,11 @@ func (c *Config) or() *Config {
 	return c
 }
 
-// LoadConfig reads the configuration. Layers, lowest to highest:
-//
-//  1. defaults ([WithDefaults]);
-//  2. the main sources: [WithFiles] and [WithYAML] in option order, else
-//     application.yaml (else application.yml) in [WithDir] — a missing
-//     default file is fine;
-//  3. each active profile's file, in profile order;
-//  4. the environment: for each key of the other layers, the GOFLY_
-//     variable named after it (see the package doc, "Environment");
-//  5. overrides ([WithOverrides]).
-//
-// ${VAR} and ${VAR:default} placeholders in string values of every layer are
-// resolved from the environment. Every error is a *[ConfigError] (class
-// [ErrConfig]) naming the file, key, value and line involved where known.
+// LoadConfig reads the configuration: the layers of the package doc
+// ("Layers"), lowest to highest defaults, main files, profile files, GOFLY_
+// variables and overrides, with ${VAR} placeholders resolved. Every error is
+// a *[ConfigError] (class [ErrConfig]) naming the file, key, value and line
+// involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
 	lo := loadOptions{dir: ".", environ: os.Environ()}
 	for _, o := range opts {
@@ -197,74 +172,77 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 			env[k] = v
 		}
 	}
-	c, layers := &Config{lines: map[string]map[string]int{}}, []*layer(nil)
-	read := func(path, name string, data []byte) error {
-		var err error
-		if name = cmp.Or(path, name); path != "" {
-			if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
-				return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
-			} else if err != nil {
-				return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
-			}
-		}
-		tree, lines, err := parseYAML(name, data)
-		if err == nil {
-			c.lines[name], c.files, layers = lines, append(c.files, name), append(layers, newLayer(name, tree))
-			err = expandTree(tree, name, c.lineOf, env)
-		}
-		return err
-	}
-	defaults, err := goLayer(SourceDefaults, lo.defaults, env)
-	if layers = defaults; err == nil && len(lo.mains) == 0 {
-		path, ok, ferr := findYAML(lo.dir, "application")
-		if err = ferr; ok {
+	c := &Config{lines: map[string]map[string]int{}}
+	layers, err := c.goLayer(nil, SourceDefaults, lo.defaults, env)
+	if err == nil && len(lo.mains) == 0 {
+		if path, ok, ferr := findYAML(lo.dir, "application"); ok {
 			lo.mains = []mainSource{{path: path}}
+		} else {
+			err = ferr
 		}
 	}
-	profileDir, profileStem := lo.dir, "application"
+	dir, stem := lo.dir, "application"
 	for i, m := range lo.mains {
-		if err != nil {
-			break
-		} else if err = read(absPath(m.path), m.name, m.data); m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
-			profileDir, profileStem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
+		if m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
+			dir, stem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
 		}
+		layers, err = c.read(layers, err, absPath(m.path), m.name, m.data, env)
 	}
 	if err == nil {
 		c.profiles, err = activeProfiles(&lo, layers, env, c.lineOf)
 	}
 	for _, p := range c.profiles {
-		if path, ok, ferr := findYAML(profileDir, profileStem+"-"+p); err == nil && ferr != nil {
-			err = ferr
-		} else if err == nil && ok {
-			err = read(path, "", nil)
+		if path, ok, ferr := findYAML(dir, stem+"-"+p); ok || ferr != nil {
+			layers, err = c.read(layers, cmp.Or(err, ferr), path, "", nil, env)
 		}
 	}
-	overrides, oerr := goLayer(SourceOverrides, lo.overrides, env)
-	if err = cmp.Or(err, oerr); err != nil {
-		return nil, err
+	base := len(layers)
+	if err == nil {
+		layers, err = c.goLayer(layers, SourceOverrides, lo.overrides, env)
 	}
-	known, names := append(slices.Clip(layers), overrides...), map[string][]string(nil)
-	namesOf := func() map[string][]string {
-		if names == nil {
-			names = envKeys(known)
-		}
-		return names
+	if err == nil {
+		c.env, err = goflyEnv(env, layers)
 	}
-	if c.env, err = goflyEnv(env, namesOf); err == nil && len(c.env) > 0 {
+	var names map[string][]string
+	if err == nil && len(c.env) > 0 {
+		names = envKeys(layers)
 		var envL *layer
-		envL, err = envLayer(namesOf(), c.env)
-		layers = append(layers, envL)
+		envL, err = envLayer(names, c.env)
+		layers = slices.Insert(layers, base, envL)
 	}
 	if err != nil {
 		return nil, err
 	}
-	c.merge(append(layers, overrides...))
-	return c, c.checkEnv(namesOf)
+	c.merge(layers)
+	if err := c.checkEnv(names); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
-// goLayer builds the defaults or overrides layer from Go maps, later maps
-// over earlier ones; yaml.v3 encodes each, which is then read like a file.
-func goLayer(source string, values []map[string]any, env map[string]string) ([]*layer, error) {
+// read adds the layer of a YAML source (the file at path, else data), unless
+// err is already set.
+func (c *Config) read(layers []*layer, err error, path, name string, data []byte, env map[string]string) ([]*layer, error) {
+	if err != nil {
+		return layers, err
+	} else if name = cmp.Or(path, name); path != "" {
+		if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
+			return layers, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+		} else if err != nil {
+			return layers, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
+		}
+	}
+	tree, lines, err := parseYAML(name, data)
+	if err == nil {
+		c.lines[name], c.files = lines, append(c.files, name)
+		err = expandTree(tree, name, c.lineOf, env)
+	}
+	return append(layers, newLayer(name, tree)), err
+}
+
+// goLayer adds the defaults or overrides layer: yaml.v3 encodes each map,
+// read then like a file, later maps over earlier ones.
+func (c *Config) goLayer(layers []*layer, source string, values []map[string]any, env map[string]string) ([]*layer, error) {
 	tree := map[string]any{}
 	for _, m := range values {
 		var n yaml.Node
@@ -278,9 +256,9 @@ func goLayer(source string, values []map[string]any, env map[string]string) ([]*
 		kmaps.Merge(t, tree)
 	}
 	if len(values) == 0 {
-		return nil, nil
+		return layers, nil
 	}
-	return []*layer{newLayer(source, tree)}, expandTree(tree, source, func(string, string) int { return 0 }, env)
+	return append(layers, newLayer(source, tree)), expandTree(tree, source, c.lineOf, env)
 }
 
 // findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
@@ -308,8 +286,8 @@ func absPath(p string) string {
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
 // activeProfiles picks the active profiles: WithProfiles, else
-// GOFLY_PROFILES_ACTIVE, else gofly.profiles.active from the defaults and
-// main sources. Names are validated; repeated names keep their first place.
+// GOFLY_PROFILES_ACTIVE, else gofly.profiles.active of the defaults and main
+// sources. Names are checked; a repeated name keeps its first place.
 func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lineOf func(string, string) int) ([]string, error) {
 	names, source := lo.profiles, "WithProfiles"
 	if !lo.profilesSet && strings.TrimSpace(env[profilesEnv]) != "" {
@@ -326,12 +304,12 @@ func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lin
 			list = []any{raw}
 		}
 		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
+			if s, ok := e.(string); ok {
+				names = append(names, strings.TrimSpace(s))
+			} else {
 				return nil, newKeyError(profilesKey, valueText(e), source, lineOf(source, profilesKey),
 					fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(e)))
 			}
-			names = append(names, strings.TrimSpace(s))
 		}
 	}
 	var out []string
@@ -346,7 +324,6 @@ func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lin
 	return out, nil
 }
 
-// splitList splits a comma-separated list and trims each element.
 func splitList(s string) []string {
 	parts := strings.Split(s, ",")
 	for i, p := range parts {
@@ -373,21 +350,17 @@ func (c *Config) merge(layers []*layer) {
 	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
 	for key := range c.flat {
 		c.keys = append(c.keys, key)
-		for i := len(layers) - 1; i >= 0; i-- {
-			if _, ok := layers[i].flat[key]; ok && layers[i].source == sourceEnv {
-				c.sources[key] = "env " + envName(key)
-				break
-			} else if ok {
-				c.sources[key] = layers[i].source
-				break
+		for i := len(layers) - 1; i >= 0 && c.sources[key] == ""; i-- {
+			if _, ok := layers[i].flat[key]; ok {
+				c.sources[key] = cmp.Or(layers[i].source, "env "+envName(key))
 			}
 		}
 	}
 	sort.Strings(c.keys)
 }
 
-// lineOf returns the 1-based line where key, else its nearest parent, is set
-// in source; 0 if unknown.
+// lineOf returns the line where key, else its nearest parent, is set in
+// source; 0 if unknown.
 func (c *Config) lineOf(source, key string) int {
 	for lines := c.or().lines[source]; len(lines) > 0; key = key[:strings.LastIndexAny(key, ".[")] {
 		if l, ok := lines[key]; ok || strings.LastIndexAny(key, ".[") <= 0 {
@@ -398,9 +371,9 @@ func (c *Config) lineOf(source, key string) int {
 }
 
 // Get returns the value at key: a string, bool, int, float64, []any,
-// map[string]any (a subtree) or nil when the key is absent. Maps and slices
-// are copies. Get("") returns the whole tree. For a key that no layer has,
-// Get returns the GOFLY_ variable named after it, if set.
+// map[string]any (a subtree, copied) or nil if absent; Get("") returns the
+// whole tree. For a key that no layer has, it returns the GOFLY_ variable
+// named after the key, if set (see the package doc, "Environment").
 func (c *Config) Get(key string) any {
 	c = c.or()
 	if v, ok := c.flat[key]; ok {
@@ -412,7 +385,6 @@ func (c *Config) Get(key string) any {
 	return v
 }
 
-// lookupEnv returns the GOFLY_ variable named after key.
 func (c *Config) lookupEnv(key string) (any, bool) {
 	if v, ok := c.env[envName(key)]; ok && key != "" {
 		return v, true
@@ -420,16 +392,15 @@ func (c *Config) lookupEnv(key string) (any, bool) {
 	return nil, false
 }
 
-// Exists reports whether key is set, as a value or as a subtree, by a layer
-// or by the GOFLY_ variable named after it.
+// Exists reports whether key is set, as a value or a subtree, by a layer or
+// by the GOFLY_ variable named after it.
 func (c *Config) Exists(key string) bool {
 	_, ok := c.or().lookupEnv(key)
 	return ok || c.or().k.Exists(key)
 }
 
-// String returns the value at key as text: strings as they are, other
-// scalars formatted with fmt, lists of scalars joined with ","; "" when the
-// key is absent or a subtree.
+// String returns the value at key as text: scalars formatted with fmt, lists
+// joined with ","; "" for a subtree or an absent key.
 func (c *Config) String(key string) string {
 	switch v := c.Get(key).(type) {
 	case nil, map[string]any:
@@ -445,10 +416,9 @@ func (c *Config) String(key string) string {
 	}
 }
 
-// Bool returns the boolean at key, or def when the key is absent. It is
-// strict: a YAML boolean or the string true or false in any case; any other
-// value (1, "yes", "yse" ...) is a *[ConfigError] naming the key, the value
-// and its source, never a silent false.
+// Bool returns the boolean at key, or def if absent. It is strict: a YAML
+// boolean or true or false in any case; anything else (1, yes, yse ...) is a
+// *[ConfigError] naming the key, the value and its source.
 func (c *Config) Bool(key string, def bool) (bool, error) {
 	raw := c.Get(key)
 	if b, ok := parseBool(raw); ok || raw == nil {
@@ -457,15 +427,13 @@ func (c *Config) Bool(key string, def bool) (bool, error) {
 	return def, c.keyError(key, valueText(raw), c.Source(key), fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
 }
 
-// Keys returns every leaf key (dotted), sorted. An empty mapping counts as a
-// leaf; a list is one leaf. A GOFLY_ variable that no layer's key names is
-// not listed.
+// Keys returns the leaf keys, sorted: an empty mapping and a list are leaves.
+// GOFLY_ variables that no layer's key names are not listed.
 func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 
-// Source returns where the value at key came from: a file's absolute path,
-// a [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides];
-// "" if the key is absent. For a subtree it is the source of its first leaf
-// in sorted order.
+// Source returns where the value at key came from: a file's absolute path, a
+// [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides]; ""
+// if absent. For a subtree it is the source of its first leaf in sorted order.
 func (c *Config) Source(key string) string {
 	c = c.or()
 	i := sort.SearchStrings(c.keys, key+".")
@@ -479,18 +447,16 @@ func (c *Config) Source(key string) string {
 	return ""
 }
 
-// Profiles returns the active profiles in order (whether or not each had a
-// file).
+// Profiles returns the active profiles in order, with a file or not.
 func (c *Config) Profiles() []string { return slices.Clone(c.or().profiles) }
 
-// Files returns the sources actually read, in layer order: main files (as
-// absolute paths) and [WithYAML] names, then the profile files found.
+// Files returns the sources read, in layer order: main files (absolute
+// paths) and [WithYAML] names, then the profile files found.
 func (c *Config) Files() []string { return slices.Clone(c.or().files) }
 
 // All returns a copy of the configuration flattened to dotted leaf keys.
 func (c *Config) All() map[string]any { return c.or().k.All() }
 
-// keyError builds the *ConfigError for a bad value at key.
 func (c *Config) keyError(key, value, source, detail string) *ConfigError {
 	return newKeyError(key, value, source, c.lineOf(source, key), detail)
 }
@@ -519,17 +485,13 @@ var (
 	secretRE = regexp.MustCompile(`password|passwd|passphrase|secret|token|credential|apikey|privatekey|^(pwd|auth|authorization)$`)
 )
 
-// IsSecretKey reports whether a configuration key (or an environment
-// variable name) holds a secret; it is the one secret policy of gofly (see
-// the package doc, "Secrets"). Errors about such a key never show its
-// value: ConfigError.Value and the message say [Redacted].
-//
-// The last segment of the key is cut into lower-case words at "-", "_" and
-// camel case (apiKey and APIKey are api, key). The key is secret when a word
-// contains password, passwd, passphrase, secret, token, credential, apikey
-// or privatekey, or is pwd, auth or authorization, or is key after api,
-// private or access; or when the segment before the last is secrets,
-// credentials, passwords or tokens.
+// IsSecretKey reports whether a key (or an environment variable name) holds
+// a secret, by gofly's one secret policy (see the package doc, "Secrets"):
+// its last segment, cut into words at "-", "_" and camel case, has a word
+// that contains password, passwd, passphrase, secret, token, credential,
+// apikey or privatekey, or is pwd, auth or authorization, or is key after
+// api, private or access; or the segment before it is secrets, credentials,
+// passwords or tokens. Errors never show the value of such a key.
 func IsSecretKey(key string) bool {
 	segs := strings.Split(strings.ToLower(key), ".")
 	if n := len(segs); n > 1 && slices.Contains([]string{"secrets", "credentials", "passwords", "tokens"}, segs[n-2]) {

@@ -28,9 +28,8 @@ func envName(key string) string {
 	return envPrefix + strings.ToUpper(envReplacer.Replace(key))
 }
 
-// goflyEnv returns the GOFLY_ variables of env, placeholders resolved;
-// names gives the known keys of an environment name.
-func goflyEnv(env map[string]string, names func() map[string][]string) (map[string]string, error) {
+// goflyEnv returns the GOFLY_ variables of env, placeholders resolved.
+func goflyEnv(env map[string]string, known []*layer) (map[string]string, error) {
 	gofly := map[string]string{}
 	for k, v := range env {
 		if strings.HasPrefix(k, envPrefix) {
@@ -40,7 +39,7 @@ func goflyEnv(env map[string]string, names func() map[string][]string) (map[stri
 	for _, name := range slices.Sorted(maps.Keys(gofly)) {
 		var perr *placeholderError
 		if gofly[name], perr = expandString(gofly[name], env); perr != nil {
-			return nil, perr.at(append(names()[name], "")[0], "env "+name, 0)
+			return nil, perr.at(append(envKeys(known)[name], "")[0], "env "+name, 0)
 		}
 	}
 	return gofly, nil
@@ -82,16 +81,15 @@ func envLayer(names map[string][]string, gofly map[string]string) (*layer, error
 			}
 		}
 	}
-	return newLayer(sourceEnv, kmaps.Unflatten(flat, ".")), nil
+	return newLayer("", kmaps.Unflatten(flat, ".")), nil
 }
 
 // checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
 // no known key, suggesting the closest known name.
-func (c *Config) checkEnv(names func() map[string][]string) error {
-	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict || len(c.env) == 0 {
+func (c *Config) checkEnv(known map[string][]string) error {
+	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict {
 		return err
 	}
-	known := names()
 	for _, name := range slices.Sorted(maps.Keys(c.env)) {
 		if _, ok := known[name]; ok || name == profilesEnv || name == envName(strictEnvKey) {
 			continue
