@@ -119,7 +119,7 @@ func (b *binder) wrap(key string, t reflect.Type, raw any) any {
 		}
 		raw = l
 	case nil:
-		if len(b.c.env) == 0 || t == nil || b.c.k.Exists(key) {
+		if _, set := b.c.flat[key]; len(b.c.env) == 0 || t == nil || set {
 			break
 		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
 			raw, made = map[string]any{}, true

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	kmaps "github.com/knadh/koanf/maps"
-	"github.com/knadh/koanf/v2"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -31,8 +30,7 @@ const (
 // after [LoadConfig] returns and is safe for concurrent reads; the values it
 // hands out are copies. A nil *Config reads as an empty configuration.
 type Config struct {
-	k        *koanf.Koanf              // the merged tree: Exists, subtrees, All
-	tree     map[string]any            // the same tree, read by Bind without copying
+	tree     map[string]any            // the merged values, never written
 	flat     map[string]any            // leaf key -> value
 	keys     []string                  // sorted leaf keys
 	sources  map[string]string         // leaf key -> source
@@ -332,27 +330,22 @@ func splitList(s string) []string {
 	return parts
 }
 
-// treeProvider hands koanf a tree that is already merged.
-type treeProvider map[string]any
-
-func (p treeProvider) ReadBytes() ([]byte, error)    { return nil, errors.ErrUnsupported }
-func (p treeProvider) Read() (map[string]any, error) { return p, nil }
-
 // merge merges the layers, lowest first, with koanf's rule: mappings merge
 // key by key, anything else replaces. The layers' trees are consumed.
 func (c *Config) merge(layers []*layer) {
-	c.tree, c.k = map[string]any{}, koanf.New(".")
+	c.tree = map[string]any{}
 	for _, l := range layers {
 		kmaps.Merge(l.tree, c.tree)
 	}
-	_ = c.k.Load(treeProvider(c.tree), nil) // never fails
 	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
 	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
 	for key := range c.flat {
 		c.keys = append(c.keys, key)
 		for i := len(layers) - 1; i >= 0 && c.sources[key] == ""; i-- {
-			if _, ok := layers[i].flat[key]; ok {
-				c.sources[key] = cmp.Or(layers[i].source, "env "+envName(key))
+			if _, ok := layers[i].flat[key]; ok && layers[i].source == "" {
+				c.sources[key] = "env " + envName(key)
+			} else if ok {
+				c.sources[key] = layers[i].source
 			}
 		}
 	}
@@ -378,11 +371,23 @@ func (c *Config) Get(key string) any {
 	c = c.or()
 	if v, ok := c.flat[key]; ok {
 		return copyValue(v)
-	} else if key == "" || c.k.Exists(key) {
-		return c.k.Get(key)
+	} else if key == "" {
+		return copyValue(c.tree)
+	} else if _, ok := c.firstUnder(key); ok {
+		return copyValue(kmaps.Search(c.tree, strings.Split(key, ".")))
 	}
 	v, _ := c.lookupEnv(key)
 	return v
+}
+
+// firstUnder returns the first leaf key, in sorted order, under the subtree
+// key.
+func (c *Config) firstUnder(key string) (string, bool) {
+	i := sort.SearchStrings(c.keys, key+".")
+	if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
+		return c.keys[i], true
+	}
+	return "", false
 }
 
 func (c *Config) lookupEnv(key string) (any, bool) {
@@ -395,8 +400,10 @@ func (c *Config) lookupEnv(key string) (any, bool) {
 // Exists reports whether key is set, as a value or a subtree, by a layer or
 // by the GOFLY_ variable named after it.
 func (c *Config) Exists(key string) bool {
-	_, ok := c.or().lookupEnv(key)
-	return ok || c.or().k.Exists(key)
+	_, leaf := c.or().flat[key]
+	_, env := c.or().lookupEnv(key)
+	_, sub := c.or().firstUnder(key)
+	return leaf || env || sub
 }
 
 // String returns the value at key as text: scalars formatted with fmt, lists
@@ -436,12 +443,11 @@ func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 // if absent. For a subtree it is the source of its first leaf in sorted order.
 func (c *Config) Source(key string) string {
 	c = c.or()
-	i := sort.SearchStrings(c.keys, key+".")
-	if _, env := c.lookupEnv(key); c.sources[key] != "" || key == "" {
+	if first, ok := c.firstUnder(key); c.sources[key] != "" || key == "" {
 		return c.sources[key]
-	} else if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
-		return c.sources[c.keys[i]]
-	} else if env {
+	} else if ok {
+		return c.sources[first]
+	} else if _, env := c.lookupEnv(key); env {
 		return "env " + envName(key)
 	}
 	return ""
@@ -455,7 +461,7 @@ func (c *Config) Profiles() []string { return slices.Clone(c.or().profiles) }
 func (c *Config) Files() []string { return slices.Clone(c.or().files) }
 
 // All returns a copy of the configuration flattened to dotted leaf keys.
-func (c *Config) All() map[string]any { return c.or().k.All() }
+func (c *Config) All() map[string]any { return copyValue(c.or().flat).(map[string]any) }
 
 func (c *Config) keyError(key, value, source, detail string) *ConfigError {
 	return newKeyError(key, value, source, c.lineOf(source, key), detail)

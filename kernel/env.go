@@ -172,27 +172,29 @@ func expandString(s string, env map[string]string) (string, *placeholderError) {
 // of several problems it reports the one at the first key in sorted order.
 func expandTree(tree map[string]any, source string, lineOf func(string, string) int, env map[string]string) error {
 	var first *ConfigError
-	var walk func(v any, key string) any
-	walk = func(v any, key string) any {
+	var walk func(v any, path []string) any
+	walk = func(v any, path []string) any {
 		switch t := v.(type) {
 		case string:
 			s, perr := expandString(t, env)
-			if perr != nil && (first == nil || key < first.Key) {
-				first = perr.at(key, source, lineOf(source, key))
+			if perr != nil {
+				if key := strings.ReplaceAll(strings.Join(path, "."), ".[", "["); first == nil || key < first.Key {
+					first = perr.at(key, source, lineOf(source, key))
+				}
 			}
 			return s
 		case map[string]any:
 			for k, e := range t {
-				t[k] = walk(e, joinKey(key, k))
+				t[k] = walk(e, append(path, k))
 			}
 		case []any:
 			for i, e := range t {
-				t[i] = walk(e, fmt.Sprintf("%s[%d]", key, i))
+				t[i] = walk(e, append(path, fmt.Sprintf("[%d]", i)))
 			}
 		}
 		return v
 	}
-	if walk(tree, ""); first != nil {
+	if walk(tree, nil); first != nil {
 		return first
 	}
 	return nil

@@ -103,7 +103,7 @@ func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
 		case k.ShortTag() == "!!merge":
 			merges = append(merges, v)
 			continue
-		case slices.Contains(strings.Split(k.Value, "."), ""):
+		case k.Value == "" || strings.HasPrefix(k.Value, ".") || strings.HasSuffix(k.Value, ".") || strings.Contains(k.Value, ".."):
 			return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
 		}
 		for p, rest := key, k.Value; rest != ""; {
