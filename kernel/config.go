@@ -164,19 +164,16 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 			o.apply(&lo)
 		}
 	}
-	env := map[string]string{}
+	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}}
 	for _, kv := range lo.environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
-			env[k] = v
+			l.env[k] = v
 		}
 	}
-	c := &Config{lines: map[string]map[string]int{}}
-	layers, err := c.goLayer(nil, SourceDefaults, lo.defaults, env)
-	if err == nil && len(lo.mains) == 0 {
-		if path, ok, ferr := findYAML(lo.dir, "application"); ok {
-			lo.mains = []mainSource{{path: path}}
-		} else {
-			err = ferr
+	l.values(SourceDefaults, lo.defaults)
+	if len(lo.mains) == 0 {
+		if path, ok, err := findYAML(lo.dir, "application"); ok || err != nil {
+			l.err, lo.mains = err, []mainSource{{path: path}}
 		}
 	}
 	dir, stem := lo.dir, "application"
@@ -184,79 +181,88 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 		if m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
 			dir, stem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
 		}
-		layers, err = c.read(layers, err, absPath(m.path), m.name, m.data, env)
+		l.yaml(absPath(m.path), m.name, m.data)
 	}
-	if err == nil {
-		c.profiles, err = activeProfiles(&lo, layers, env, c.lineOf)
+	if l.err == nil {
+		l.c.profiles, l.err = activeProfiles(&lo, l.layers, l.env, l.c.lineOf)
 	}
-	for _, p := range c.profiles {
-		if path, ok, ferr := findYAML(dir, stem+"-"+p); ok || ferr != nil {
-			layers, err = c.read(layers, cmp.Or(err, ferr), path, "", nil, env)
+	for _, p := range l.c.profiles {
+		if path, ok, err := findYAML(dir, stem+"-"+p); ok || err != nil {
+			l.err = cmp.Or(l.err, err)
+			l.yaml(path, "", nil)
 		}
 	}
-	base := len(layers)
-	if err == nil {
-		layers, err = c.goLayer(layers, SourceOverrides, lo.overrides, env)
-	}
-	if err == nil {
-		c.env, err = goflyEnv(env, layers)
+	base := len(l.layers)
+	if l.values(SourceOverrides, lo.overrides); l.err == nil {
+		l.c.env, l.err = goflyEnv(l.env, l.layers)
 	}
 	var names map[string][]string
-	if err == nil && len(c.env) > 0 {
-		names = envKeys(layers)
+	if l.err == nil && len(l.c.env) > 0 {
+		names = envKeys(l.layers)
 		var envL *layer
-		envL, err = envLayer(names, c.env)
-		layers = slices.Insert(layers, base, envL)
+		envL, l.err = envLayer(names, l.c.env)
+		l.layers = slices.Insert(l.layers, base, envL)
 	}
-	if err != nil {
+	if l.err != nil {
+		return nil, l.err
+	}
+	l.c.merge(l.layers)
+	if err := l.c.checkEnv(names); err != nil {
 		return nil, err
 	}
-	c.merge(layers)
-	if err := c.checkEnv(names); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return l.c, nil
 }
 
-// read adds the layer of a YAML source (the file at path, else data), unless
-// err is already set.
-func (c *Config) read(layers []*layer, err error, path, name string, data []byte, env map[string]string) ([]*layer, error) {
-	if err != nil {
-		return layers, err
-	} else if name = cmp.Or(path, name); path != "" {
+// loader reads the layers; after its first error it does nothing.
+type loader struct {
+	c      *Config
+	env    map[string]string
+	layers []*layer
+	err    error
+}
+
+// yaml adds the layer of a YAML source: the file at path, else data.
+func (l *loader) yaml(path, name string, data []byte) {
+	if l.err != nil {
+		return
+	} else if path != "" {
+		name = path
+		var err error
 		if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
-			return layers, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+			l.err = &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+			return
 		} else if err != nil {
-			return layers, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
+			l.err = &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
+			return
 		}
 	}
 	tree, lines, err := parseYAML(name, data)
-	if err == nil {
-		c.lines[name], c.files = lines, append(c.files, name)
-		err = expandTree(tree, name, c.lineOf, env)
+	if l.err = err; err == nil {
+		l.c.lines[name], l.c.files, l.layers = lines, append(l.c.files, name), append(l.layers, newLayer(name, tree))
+		l.err = expandTree(tree, name, l.c.lineOf, l.env)
 	}
-	return append(layers, newLayer(name, tree)), err
 }
 
-// goLayer adds the defaults or overrides layer: yaml.v3 encodes each map,
-// read then like a file, later maps over earlier ones.
-func (c *Config) goLayer(layers []*layer, source string, values []map[string]any, env map[string]string) ([]*layer, error) {
+// values adds the layer of the defaults or overrides: yaml.v3 encodes each
+// map, read then like a file, later maps over earlier ones.
+func (l *loader) values(source string, values []map[string]any) {
 	tree := map[string]any{}
 	for _, m := range values {
 		var n yaml.Node
-		if err := n.Encode(m); err != nil {
-			return nil, &ConfigError{Source: source, Msg: fmt.Sprintf("config %s cannot be read", source), Err: err}
+		if l.err != nil {
+			return
+		} else if err := n.Encode(m); err != nil {
+			l.err = &ConfigError{Source: source, Msg: fmt.Sprintf("config %s cannot be read", source), Err: err}
+		} else if t, _, err := nodeTree(source, &n); err != nil {
+			l.err = err
+		} else {
+			kmaps.Merge(t, tree)
 		}
-		t, _, err := nodeTree(source, &n)
-		if err != nil {
-			return nil, err
-		}
-		kmaps.Merge(t, tree)
 	}
-	if len(values) == 0 {
-		return layers, nil
+	if len(values) > 0 && l.err == nil {
+		l.layers = append(l.layers, newLayer(source, tree))
+		l.err = expandTree(tree, source, l.c.lineOf, l.env)
 	}
-	return append(layers, newLayer(source, tree)), expandTree(tree, source, c.lineOf, env)
 }
 
 // findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
