@@ -231,14 +231,15 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 		return nv.Elem().Interface(), nil
 	case t == reflect.TypeOf(time.Duration(0)):
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
+		_, isStr := raw.(string)
 		if d, ok := raw.(time.Duration); ok || text == "0" {
 			return d, nil
-		} else if _, isStr := raw.(string); !isStr {
-			return fail("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
-		} else if d, err := time.ParseDuration(text); err == nil {
+		} else if d, err := time.ParseDuration(text); err == nil && isStr {
 			return d, nil
+		} else if isStr || isList || isMap {
+			return fail("cannot use %s as duration: %s", describe(raw), want)
 		}
-		return fail("cannot use %s as duration: %s", describe(raw), want)
+		return fail("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
 	case k == reflect.Interface && t.NumMethod() == 0:
 		return copyValue(raw), nil
 	case k == reflect.Pointer:

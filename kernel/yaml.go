@@ -26,7 +26,10 @@ func parseYAML(source string, data []byte) (map[string]any, map[string]int, erro
 	} else if !errors.Is(err, io.EOF) {
 		return nil, nil, yamlSyntaxError(source, data, err)
 	}
-	return nodeTree(source, append(doc.Content, nil)[0])
+	if len(doc.Content) == 0 {
+		return map[string]any{}, nil, nil
+	}
+	return nodeTree(source, doc.Content[0])
 }
 
 // nodeTree reads a YAML node, from a file or encoded from Go values, into a
@@ -40,7 +43,7 @@ func parseYAML(source string, data []byte) (map[string]any, map[string]int, erro
 func nodeTree(source string, root *yaml.Node) (map[string]any, map[string]int, error) {
 	w := yamlWalker{source: source, lines: map[string]int{}, leaf: map[string]bool{}}
 	raw := map[string]any{}
-	if root == nil || root.ShortTag() == "!!null" {
+	if root.ShortTag() == "!!null" {
 		return raw, nil, nil
 	} else if root.Kind != yaml.MappingNode {
 		return nil, nil, w.invalid(root.Line, "", "the top level must be a mapping of keys to values, found "+nodeKind(root))
