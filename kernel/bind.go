@@ -129,10 +129,10 @@ func (b *binder) wrap(key string, t reflect.Type, raw any) any {
 	}
 	if m, ok := raw.(map[string]any); ok && isStruct && len(b.c.env) > 0 {
 		for _, f := range fieldsOf(t).fields {
-			if e, ok := m[f.name]; !ok {
-				if e = b.wrap(joinKey(key, f.name), f.typ, nil); e.(keyed).v != nil {
-					m[f.name] = e
-				}
+			if _, ok := m[f.name]; ok {
+				continue
+			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil).(keyed); e.v != nil {
+				m[f.name] = e
 			}
 		}
 		if made && len(m) == 0 {
