@@ -1,676 +1,421 @@
 package kernel
 
 import (
+	"cmp"
 	"encoding"
+	"errors"
 	"fmt"
-	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	kmaps "github.com/knadh/koanf/maps"
 )
 
 // Bind returns a new T with its `default:"..."` tags applied and then the
-// subtree at prefix bound onto it, strictly (see the package doc, "Binding").
-// prefix "" binds the whole configuration; a prefix that is absent binds the
-// defaults only. On error Bind returns the zero T and a *[ConfigError] (class
-// [ErrConfig]) naming the full key, the value and its source.
-//
-// T is usually a struct, but any supported type works (Bind[[]string],
-// Bind[time.Duration] ...). Bind only reads c and is safe for concurrent
-// use.
+// subtree at prefix ("" for all) bound onto it, strictly (see the package
+// doc, "Binding"); an absent prefix binds the defaults only. On error it
+// returns the zero T and a *[ConfigError] naming the key, the value and its
+// source. T is usually a struct, but may be any supported type. Bind only
+// reads c and is safe for concurrent use.
 func Bind[T any](c *Config, prefix string) (T, error) {
-	var out T
-	rv := reflect.ValueOf(&out).Elem()
-	b, err := newBinder(c, prefix, rv.Type())
-	if err != nil {
-		return out, err
-	}
-	if err := b.applyDefaults(rv, prefix); err != nil {
-		var zero T
-		return zero, err
-	}
-	if err := b.bindPrefix(rv); err != nil {
-		var zero T
+	var out, zero T
+	if err := c.or().bind(prefix, reflect.ValueOf(&out).Elem(), true); err != nil {
 		return zero, err
 	}
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer
-// (usually to a struct). The values target already holds act as the
-// defaults: `default` tags are not applied to target itself (use
-// [ApplyDefaults] first for that), only to values that binding creates (new
-// map entries, list elements, pointers that were nil). Maps in target are
-// extended, not replaced; lists are replaced. On error target is left
-// unchanged and the error is a *[ConfigError].
+// BindInto binds the subtree at prefix onto target, a non-nil pointer. The
+// values target holds act as the defaults: `default` tags apply only to the
+// values that binding creates (new map entries, list elements, pointers that
+// were nil). Maps are extended, lists replaced. On error (a *[ConfigError])
+// target is left unchanged.
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &ConfigError{Key: prefix, Msg: fmt.Sprintf(
-			"binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
+		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
 	}
-	elem := rv.Elem()
-	b, err := newBinder(c, prefix, elem.Type())
-	if err != nil {
+	tmp := reflect.New(rv.Elem().Type()).Elem() // the hook never writes through what tmp shares with target
+	tmp.Set(rv.Elem())
+	if err := c.or().bind(prefix, tmp, false); err != nil {
 		return err
 	}
-	// Bind onto a copy; maps, pointers and slices are never written in
-	// place, so target stays as it was if binding fails.
-	tmp := reflect.New(elem.Type()).Elem()
-	tmp.Set(elem)
-	if err := b.bindPrefix(tmp); err != nil {
-		return err
-	}
-	elem.Set(tmp)
+	rv.Elem().Set(tmp)
 	return nil
 }
 
 // ApplyDefaults sets the fields of the struct target points to from their
-// `default:"..."` tags, recursing into nested structs (not into nil
-// pointers). Errors (a tag that does not parse as its field's type) are
-// *[ConfigError] values.
+// `default:"..."` tags, recursing into nested structs (not nil pointers). A
+// tag that does not parse as its field's type is a *[ConfigError].
 func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
+	} else if err := (&binder{c: emptyConfig}).defaults(rv.Elem(), ""); err != nil {
+		return err
 	}
-	b := &binder{v: emptyView()}
-	return b.applyDefaults(rv.Elem(), "")
+	return nil
 }
 
+// binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
 	c      *Config
-	v      *view
-	prefix string
+	fixed  string            // the source of every value (a default tag), if any
+	envSrc map[string]string // key -> "env NAME", for keys that only code names
+	errs   []*ConfigError
 }
 
-func newBinder(c *Config, prefix string, t reflect.Type) (*binder, error) {
-	v, err := c.viewFor(prefix, t)
+// keyed is a raw value and its key, so that the hook can name the key.
+type keyed struct {
+	key string
+	v   any
+}
+
+func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
+	b := &binder{c: c, envSrc: map[string]string{}}
+	var raw any = c.tree
+	if prefix != "" {
+		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
+	}
+	var err *ConfigError
+	if defaults {
+		err = b.defaults(v, prefix)
+	}
+	if err == nil {
+		err = b.decode(v, b.wrap(prefix, v.Type(), raw))
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &binder{c: c, v: v, prefix: prefix}, nil
+	return nil
 }
 
-// viewFor returns the view to bind prefix onto a value of type t. It is the
-// Config's own view unless a GOFLY_ variable that matched no known key at
-// load time matches a field of t fully (PLUGINS_STARTTIMEOUT and the field
-// start-timeout); then the layers are merged again with that variable
-// setting the field's key.
-func (c *Config) viewFor(prefix string, t reflect.Type) (*view, error) {
-	base := c.view()
-	if c == nil || len(c.env) == 0 {
-		return base, nil
-	}
-	var trie *keyTrie
-	relocate := map[string]string{}
-	for _, ev := range c.env {
-		if ev.exact {
-			continue
-		}
-		if trie == nil {
-			trie = bindTrie(prefix, t)
-		}
-		path, n := trie.resolve(ev.segs)
-		if n != len(ev.segs) {
-			continue
-		}
-		if key := strings.Join(path, "."); key != ev.key {
-			relocate[ev.name] = key
-		}
-	}
-	if len(relocate) == 0 {
-		return base, nil
-	}
-	envL, err := envLayer(c.env, relocate)
-	if err != nil {
-		return nil, err
-	}
-	layers := make([]*layer, len(c.layers))
-	for i, l := range c.layers {
-		layers[i] = l
-		if l.kind == layerEnv {
-			layers[i] = envL
-		}
-	}
-	return mergeLayers(layers), nil
-}
-
-// bindTrie is the chain of prefix's segments ending in t's key trie.
-func bindTrie(prefix string, t reflect.Type) *keyTrie {
-	leaf := typeTrie(t, map[reflect.Type]*keyTrie{})
-	if prefix == "" {
-		return leaf
-	}
-	segs := strings.Split(prefix, ".")
-	root := newKeyTrie()
-	cur := root
-	for i, s := range segs {
-		if i == len(segs)-1 {
-			cur.setChild(s, leaf)
-			break
-		}
-		cur = cur.child(s)
-	}
-	return root
-}
-
-// typeTrie lists the keys a value of type t accepts: struct fields by name,
-// a wildcard for map keys, anything below any / map[string]any.
-func typeTrie(t reflect.Type, memo map[reflect.Type]*keyTrie) *keyTrie {
-	for t.Kind() == reflect.Pointer {
+// wrap returns raw, the value at key to bind onto type t, and every value in
+// it as keyed values. For a key that t names (a struct field, or a field of
+// a map entry that raw has) and no layer has, it takes the GOFLY_ variable
+// named after the key, if set.
+func (b *binder) wrap(key string, t reflect.Type, raw any) any {
+	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n, ok := memo[t]; ok {
-		return n
-	}
-	n := newKeyTrie()
-	memo[t] = n
-	switch t.Kind() {
-	case reflect.Struct:
-		for _, f := range fieldsOf(t).fields {
-			n.setChild(f.name, typeTrie(f.typ, memo))
+	isStruct := t != nil && t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
+	made := false
+	switch v := raw.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = b.wrap(joinKey(key, k), elemType(t, k), e)
 		}
-	case reflect.Map:
-		if t.Key().Kind() == reflect.String {
-			n.wildcard = typeTrie(t.Elem(), memo)
-		}
-	case reflect.Interface:
-		n.free = true
-	}
-	return n
-}
-
-// origin says where a value being bound sits, for error messages.
-type origin struct {
-	display string // the key as shown: plugins.exclude[1]
-	src     string // the leaf key whose source is reported: plugins.exclude
-	inList  bool   // below a list element: src no longer extends
-	fixed   string // a fixed source (default tags)
-}
-
-func (o origin) child(name string) origin {
-	n := o
-	n.display = joinKey(o.display, name)
-	if !o.inList {
-		n.src = joinKey(o.src, name)
-	}
-	return n
-}
-
-func (o origin) elem(i int) origin {
-	n := o
-	n.display = fmt.Sprintf("%s[%d]", o.display, i)
-	n.inList = true
-	return n
-}
-
-func (b *binder) fail(o origin, raw any, detail string) *ConfigError {
-	source, line := o.fixed, 0
-	if source == "" {
-		source = b.v.sourceOf(o.src)
-		if line = b.c.lineOf(source, o.display); line == 0 {
-			line = b.c.lineOf(source, o.src)
-		}
-	}
-	return newKeyError(o.display, valueText(raw), source, line, detail)
-}
-
-func (b *binder) bindPrefix(v reflect.Value) error {
-	var raw any
-	if b.prefix == "" {
-		raw = b.v.k.Raw()
-	} else {
-		raw = b.v.k.Get(b.prefix)
-	}
-	return b.bindValue(origin{display: b.prefix, src: b.prefix}, raw, v)
-}
-
-// applyDefaults sets v's fields from their default tags, recursing into
-// nested structs; display is v's key.
-func (b *binder) applyDefaults(v reflect.Value, display string) error {
-	if v.Kind() != reflect.Struct {
-		return nil
-	}
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return &ConfigError{Key: display, Msg: info.err}
-	}
-	for i := range info.fields {
-		f := &info.fields[i]
-		key := joinKey(display, f.name)
-		if !f.hasDef && deref(f.typ).Kind() != reflect.Struct {
-			continue
-		}
-		fv := fieldByIndex(v, f.index)
-		if f.hasDef {
-			o := origin{display: key, src: key, fixed: "default tag of " + f.goName}
-			if err := b.bindValue(o, f.def, fv); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := b.applyDefaults(fv, key); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var (
-	durationType        = reflect.TypeOf(time.Duration(0))
-	textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
-)
-
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
-
-// bindValue converts raw onto v. A null raw value leaves v as it is.
-func (b *binder) bindValue(o origin, raw any, v reflect.Value) error {
-	if raw == nil {
-		return nil
-	}
-	t := v.Type()
-	if t.Kind() != reflect.Interface && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		if s, ok := scalarText(raw); ok {
-			nv := reflect.New(t)
-			if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
-				return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: %v", describe(raw), t, err))
-			}
-			v.Set(nv.Elem())
-			return nil
-		}
-	}
-	if t == durationType {
-		return b.bindDuration(o, raw, v)
-	}
-	switch t.Kind() {
-	case reflect.Interface:
-		if t.NumMethod() != 0 {
-			return b.unsupported(o, raw, t)
-		}
-		v.Set(reflect.ValueOf(copyValue(raw)))
-	case reflect.Pointer:
-		nv := reflect.New(t.Elem())
-		if !v.IsNil() {
-			nv.Elem().Set(v.Elem())
-		} else if err := b.applyDefaults(nv.Elem(), o.display); err != nil {
-			return err
-		}
-		if err := b.bindValue(o, raw, nv.Elem()); err != nil {
-			return err
-		}
-		v.Set(nv)
-	case reflect.Struct:
-		m, ok := raw.(map[string]any)
-		if !ok {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a mapping", describe(raw), t))
-		}
-		return b.bindStruct(o, m, v)
-	case reflect.Map:
-		return b.bindMap(o, raw, v)
-	case reflect.Slice:
-		return b.bindSlice(o, raw, v)
-	case reflect.String:
-		return b.bindString(o, raw, v)
-	case reflect.Bool:
-		bv, ok := parseBool(raw)
-		if !ok {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
-		}
-		v.SetBool(bv)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return b.bindInt(o, raw, v)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return b.bindUint(o, raw, v)
-	case reflect.Float32, reflect.Float64:
-		return b.bindFloat(o, raw, v)
-	default:
-		return b.unsupported(o, raw, t)
-	}
-	return nil
-}
-
-func (b *binder) unsupported(o origin, raw any, t reflect.Type) *ConfigError {
-	return b.fail(o, raw, fmt.Sprintf(
-		"cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t))
-}
-
-// scalarText renders a scalar for encoding.TextUnmarshaler; lists and
-// mappings are not scalars.
-func scalarText(raw any) (string, bool) {
-	switch r := raw.(type) {
-	case string:
-		return r, true
-	case map[string]any, []any:
-		return "", false
-	case float64:
-		return strconv.FormatFloat(r, 'g', -1, 64), true
-	default:
-		rv := reflect.ValueOf(raw)
-		switch rv.Kind() {
-		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			return fmt.Sprint(raw), true
-		}
-		return "", false
-	}
-}
-
-func (b *binder) bindStruct(o origin, m map[string]any, v reflect.Value) error {
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return &ConfigError{Key: o.display, Msg: info.err}
-	}
-	for _, k := range sortedKeys(m) {
-		f, ok := info.byName[k]
-		if !ok {
-			co := o.child(k)
-			where := "known"
-			if o.display != "" {
-				where = fmt.Sprintf("known under %q", o.display)
-			}
-			known := "none"
-			if len(info.fields) > 0 {
-				names := make([]string, len(info.fields))
-				for i, f := range info.fields {
-					names[i] = f.name
-				}
-				known = strings.Join(names, ", ")
-			}
-			return b.fail(co, m[k], fmt.Sprintf("unknown key: check its spelling or remove it (%s: %s)", where, known))
-		}
-		if err := b.bindValue(o.child(k), m[k], fieldByIndex(v, f.index)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (b *binder) bindMap(o origin, raw any, v reflect.Value) error {
-	t := v.Type()
-	if t.Key().Kind() != reflect.String {
-		return b.unsupported(o, raw, t)
-	}
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a mapping", describe(raw), t))
-	}
-	nm := reflect.MakeMapWithSize(t, len(m)+v.Len())
-	for it := v.MapRange(); it.Next(); {
-		nm.SetMapIndex(it.Key(), it.Value())
-	}
-	for _, k := range sortedKeys(m) {
-		kv := reflect.ValueOf(k).Convert(t.Key())
-		ev := reflect.New(t.Elem()).Elem()
-		if old := nm.MapIndex(kv); old.IsValid() {
-			ev.Set(old)
-		} else if err := b.applyDefaults(ev, o.child(k).display); err != nil {
-			return err
-		}
-		if err := b.bindValue(o.child(k), m[k], ev); err != nil {
-			return err
-		}
-		nm.SetMapIndex(kv, ev)
-	}
-	v.Set(nm)
-	return nil
-}
-
-func (b *binder) bindSlice(o origin, raw any, v reflect.Value) error {
-	var items []any
-	switch r := raw.(type) {
+		raw = m
 	case []any:
-		items = r
-	case string:
-		items = []any{}
-		if strings.TrimSpace(r) != "" {
-			for _, p := range splitList(r) {
-				items = append(items, p)
+		l := make([]any, len(v))
+		for i, e := range v {
+			l[i] = b.wrap(fmt.Sprintf("%s[%d]", key, i), elemType(t, ""), e)
+		}
+		raw = l
+	case nil:
+		if _, set := b.c.flat[key]; len(b.c.env) == 0 || t == nil || set {
+			break
+		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
+			raw, made = map[string]any{}, true
+		} else if e, ok := b.c.lookupEnv(key); ok && t.Kind() != reflect.Map {
+			raw, b.envSrc[key] = e, "env "+envName(key)
+		}
+	}
+	if m, ok := raw.(map[string]any); ok && isStruct && len(b.c.env) > 0 {
+		for _, f := range fieldsOf(t).fields {
+			if _, ok := m[f.name]; ok {
+				continue
+			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil).(keyed); e.v != nil {
+				m[f.name] = e
 			}
 		}
-	default:
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a list or a comma-separated string", describe(raw), v.Type()))
-	}
-	ns := reflect.MakeSlice(v.Type(), len(items), len(items))
-	for i, it := range items {
-		eo := o.elem(i)
-		if err := b.applyDefaults(ns.Index(i), eo.display); err != nil {
-			return err
-		}
-		if err := b.bindValue(eo, it, ns.Index(i)); err != nil {
-			return err
+		if made && len(m) == 0 {
+			return keyed{key, nil}
 		}
 	}
-	v.Set(ns)
-	return nil
+	return keyed{key, raw}
 }
 
-func (b *binder) bindString(o origin, raw any, v reflect.Value) error {
-	if s, ok := raw.(string); ok {
-		v.SetString(s)
-		return nil
-	}
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.String:
-		v.SetString(rv.String())
-	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetString(fmt.Sprint(raw))
-	case reflect.Float32, reflect.Float64:
-		return b.fail(o, raw, fmt.Sprintf(
-			"cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw)))
-	default:
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as string: want a single value", describe(raw)))
-	}
-	return nil
-}
-
-func (b *binder) bindDuration(o origin, raw any, v reflect.Value) error {
-	want := `want a duration such as "15s", "1m30s" or "250ms"`
-	switch r := raw.(type) {
-	case time.Duration:
-		v.SetInt(int64(r))
-		return nil
-	case string:
-		d, err := time.ParseDuration(strings.TrimSpace(r))
-		if err != nil {
-			return b.fail(o, raw, fmt.Sprintf("cannot use %s as duration: %s", describe(raw), want))
-		}
-		v.SetInt(int64(d))
-		return nil
-	}
-	if n, ok := toInt(raw); ok && n == 0 {
-		v.SetInt(0)
-		return nil
-	}
-	return b.fail(o, raw, fmt.Sprintf("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want))
-}
-
-// toInt converts a numeric raw value that is a whole number.
-func toInt(raw any) (int64, bool) {
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return rv.Int(), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if u := rv.Uint(); u <= math.MaxInt64 {
-			return int64(u), true
-		}
-	case reflect.Float32, reflect.Float64:
-		if f := rv.Float(); f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
-			return int64(f), true
-		}
-	}
-	return 0, false
-}
-
-func (b *binder) bindInt(o origin, raw any, v reflect.Value) error {
-	n, ok := toInt(raw)
-	if s, isStr := raw.(string); isStr {
-		var err error
-		n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		ok = err == nil
-	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a whole number", describe(raw), v.Type()))
-	}
-	if v.OverflowInt(n) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetInt(n)
-	return nil
-}
-
-func (b *binder) bindUint(o origin, raw any, v reflect.Value) error {
-	var u uint64
-	ok := false
-	rv := reflect.ValueOf(raw)
+// elemType is the type of the value at key k (a field name, or any key or
+// index for maps and slices) in a value of type t; nil if unknown.
+func elemType(t reflect.Type, k string) reflect.Type {
 	switch {
-	case rv.Kind() >= reflect.Uint && rv.Kind() <= reflect.Uint64:
-		u, ok = rv.Uint(), true
-	case rv.Kind() == reflect.String:
-		var err error
-		u, err = strconv.ParseUint(strings.TrimSpace(rv.String()), 10, 64)
-		ok = err == nil
-	default:
-		if n, isInt := toInt(raw); isInt && n >= 0 {
-			u, ok = uint64(n), true
-		}
+	case t == nil:
+	case t.Kind() == reflect.Struct && fieldsOf(t).byName[k] != nil:
+		return fieldsOf(t).byName[k].typ
+	case t.Kind() == reflect.Map || t.Kind() == reflect.Slice:
+		return t.Elem()
 	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a whole number, zero or more", describe(raw), v.Type()))
-	}
-	if v.OverflowUint(u) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetUint(u)
 	return nil
 }
 
-func (b *binder) bindFloat(o origin, raw any, v reflect.Value) error {
-	var f float64
-	ok := false
-	rv := reflect.ValueOf(raw)
-	switch rv.Kind() {
-	case reflect.Float32, reflect.Float64:
-		f, ok = rv.Float(), true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		f, ok = float64(rv.Int()), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		f, ok = float64(rv.Uint()), true
-	case reflect.String:
-		var err error
-		f, err = strconv.ParseFloat(strings.TrimSpace(rv.String()), 64)
-		ok = err == nil
+// decode decodes raw, a keyed value, onto v (addressable) with mapstructure
+// and b.hook; of several problems it returns the one at the first key in
+// sorted order.
+func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
+	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.DecodeHookFuncValue(b.hook), ErrorUnused: true, Squash: true, TagName: "koanf",
+		MatchName: func(key, field string) bool { return key == strings.ToLower(field) },
+		Result:    v.Addr().Interface(),
+	})
+	if err == nil {
+		err = d.Decode(raw)
 	}
-	if !ok {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: want a number", describe(raw), v.Type()))
+	if len(b.errs) > 0 {
+		return slices.MinFunc(b.errs, func(x, y *ConfigError) int { return strings.Compare(x.Key, y.Key) })
+	} else if err != nil {
+		return &ConfigError{Msg: "binding configuration", Err: err}
 	}
-	if v.OverflowFloat(f) {
-		return b.fail(o, raw, fmt.Sprintf("cannot use %s as %s: out of range", describe(raw), v.Type()))
-	}
-	v.SetFloat(f)
 	return nil
 }
 
-// fieldByIndex returns the field at index, allocating embedded pointers on
-// the way. An embedded pointer is replaced by a fresh copy, never written
-// through, so BindInto can leave its target untouched on error.
-func fieldByIndex(v reflect.Value, index []int) reflect.Value {
-	for i, x := range index {
-		if i > 0 && v.Kind() == reflect.Pointer {
-			nv := reflect.New(v.Type().Elem())
-			if !v.IsNil() {
-				nv.Elem().Set(v.Elem())
+// fail records a problem with the value at key.
+func (b *binder) fail(key string, raw any, format string, args ...any) error {
+	source, line := b.fixed, 0
+	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
+		source = cmp.Or(b.envSrc[src], b.c.Source(src))
+		line = b.c.lineOf(source, key)
+	}
+	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, line, fmt.Sprintf(format, args...)))
+	return b.errs[len(b.errs)-1]
+}
+
+var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
+
+// hook is the decode hook: it converts a raw value strictly to the type of
+// to (see the package doc, "Binding") and checks the shape of mappings and
+// lists, so that mapstructure only walks and copies. It never writes through
+// a map, pointer or slice that to holds.
+func (b *binder) hook(from, to reflect.Value) (any, error) {
+	kv, ok := from.Interface().(keyed)
+	if !ok {
+		kv.v = from.Interface() // a map key
+	}
+	raw, t, k, text := kv.v, to.Type(), to.Kind(), ""
+	_, isList := raw.([]any)
+	m, isMap := raw.(map[string]any)
+	if !isList && !isMap {
+		text = strings.TrimSpace(fmt.Sprint(raw))
+	}
+	if raw != nil && to.CanSet() && !to.IsZero() { // bind onto a fresh copy
+		switch k {
+		case reflect.Map:
+			fresh := reflect.MakeMapWithSize(t, to.Len())
+			for it := to.MapRange(); it.Next(); {
+				fresh.SetMapIndex(it.Key(), it.Value())
 			}
-			v.Set(nv)
-			v = nv.Elem()
+			to.Set(fresh)
+		case reflect.Pointer:
+			fresh := reflect.New(t.Elem())
+			fresh.Elem().Set(to.Elem())
+			to.Set(fresh)
+		case reflect.Slice, reflect.Interface:
+			to.SetZero()
 		}
-		v = v.Field(x)
 	}
-	return v
+	fail := func(format string, args ...any) (any, error) { return nil, b.fail(kv.key, raw, format, args...) }
+	switch {
+	case raw == nil:
+		return nil, nil
+	case k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType):
+		nv := reflect.New(t)
+		if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(fmt.Sprint(raw))); err != nil {
+			return fail("cannot use %s as %s: %v", describe(raw), t, err)
+		}
+		return nv.Elem().Interface(), nil
+	case t == reflect.TypeOf(time.Duration(0)):
+		const want = `want a duration such as "15s", "1m30s" or "250ms"`
+		_, isStr := raw.(string)
+		if d, ok := raw.(time.Duration); ok || text == "0" {
+			return d, nil
+		} else if d, err := time.ParseDuration(text); err == nil && isStr {
+			return d, nil
+		} else if isStr || isList || isMap {
+			return fail("cannot use %s as duration: %s", describe(raw), want)
+		}
+		return fail("cannot use %s as duration: %s (a bare number has no unit)", describe(raw), want)
+	case k == reflect.Interface && t.NumMethod() == 0:
+		return copyValue(raw), nil
+	case k == reflect.Pointer:
+		return kv, nil
+	case k == reflect.Map && isMap || k == reflect.Slice && isList:
+		return raw, nil
+	case k == reflect.Struct && isMap:
+		return raw, b.structHook(kv.key, m, to)
+	case k == reflect.Struct || k == reflect.Map && t.Key().Kind() == reflect.String:
+		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
+	case k == reflect.Slice:
+		s, ok := raw.(string)
+		if !ok {
+			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
+		}
+		items := []any{}
+		for i, p := range splitList(s) {
+			if text != "" {
+				items = append(items, keyed{fmt.Sprintf("%s[%d]", kv.key, i), p})
+			}
+		}
+		return items, nil
+	case k == reflect.String:
+		if rk := reflect.ValueOf(raw).Kind(); rk == reflect.Float32 || rk == reflect.Float64 {
+			return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
+		} else if rk >= reflect.Array && rk != reflect.String {
+			return fail("cannot use %s as string: want a single value", describe(raw))
+		}
+		return fmt.Sprint(raw), nil
+	case k == reflect.Bool:
+		if v, ok := parseBool(raw); ok {
+			return v, nil
+		}
+		return fail("cannot use %s as bool: want true or false", describe(raw))
+	case k >= reflect.Int && k <= reflect.Float64:
+		var v any
+		var err error
+		want := "a number"
+		switch {
+		case k <= reflect.Int64:
+			want = "a whole number"
+			v, err = strconv.ParseInt(text, 10, t.Bits())
+		case k <= reflect.Uintptr:
+			want = "a whole number, zero or more"
+			v, err = strconv.ParseUint(text, 10, t.Bits())
+		default:
+			v, err = strconv.ParseFloat(text, t.Bits())
+		}
+		if errors.Is(err, strconv.ErrRange) {
+			return fail("cannot use %s as %s: out of range", describe(raw), t)
+		} else if err != nil || isList || isMap {
+			return fail("cannot use %s as %s: want %s", describe(raw), t, want)
+		}
+		return v, nil
+	}
+	return fail("cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
 }
 
-// fieldInfo describes one bindable struct field.
-type fieldInfo struct {
-	name   string // config key name
-	goName string // Type.Field, for messages
-	index  []int
-	typ    reflect.Type
-	def    string
-	hasDef bool
+// structHook checks that m has only the struct's keys, gives a struct that
+// is still zero (a new map entry, list element or pointer) its default tags,
+// and fresh values to the embedded pointers that m's keys need.
+func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
+	info, unknown := fieldsOf(to.Type()), []string(nil)
+	for k := range m {
+		if info.byName[k] == nil {
+			unknown = append(unknown, k)
+		}
+	}
+	if info.err != "" {
+		return b.fail(key, nil, "%s", info.err)
+	} else if len(unknown) > 0 {
+		k, where := slices.Min(unknown), "known"
+		if key != "" {
+			where = fmt.Sprintf("known under %q", key)
+		}
+		return b.fail(joinKey(key, k), m[k], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
+	} else if to.IsZero() {
+		if err := b.defaults(to, key); err != nil {
+			b.errs = append(b.errs, err)
+			return err
+		}
+	}
+	for k := range m {
+		fieldByIndex(to, info.byName[k].index)
+	}
+	return nil
+}
+
+// defaults sets v's fields from their default tags (parsed like environment
+// values), recursing into nested structs.
+func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
+	info := fieldsOf(v.Type())
+	if info.err != "" {
+		return newKeyError(key, "", "", 0, info.err)
+	}
+	for _, f := range info.fields {
+		var err *ConfigError
+		if f.hasDef {
+			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), keyed{joinKey(key, f.name), f.def})
+		} else if f.typ.Kind() == reflect.Struct {
+			err = b.defaults(fieldByIndex(v, f.index), joinKey(key, f.name))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fieldByIndex returns the field at index, replacing the embedded pointers
+// on the way with fresh copies (allocated when nil), never written through.
+func fieldByIndex(v reflect.Value, index []int) reflect.Value {
+	for _, x := range index[:len(index)-1] {
+		if v = v.Field(x); v.Kind() == reflect.Pointer {
+			p := reflect.New(v.Type().Elem())
+			if !v.IsNil() {
+				p.Elem().Set(v.Elem())
+			}
+			v.Set(p)
+			v = p.Elem()
+		}
+	}
+	return v.Field(index[len(index)-1])
 }
 
 // structInfo is the bindable fields of a struct type, sorted by name.
 type structInfo struct {
 	fields []fieldInfo
+	names  []string
 	byName map[string]*fieldInfo
 	err    string // two fields with one name
 }
 
+type fieldInfo struct {
+	name, goName, def string // key; Type.Field, for messages; default tag
+	hasDef            bool
+	index             []int
+	typ               reflect.Type
+}
+
 var structCache sync.Map // reflect.Type -> *structInfo
 
-// fieldsOf lists a struct type's bindable fields: exported fields named by
-// their koanf tag, else by the lower-cased field name; `koanf:"-"` skips a
-// field; embedded structs without a tag (or tagged ",squash") have their
-// fields promoted.
+// fieldsOf lists the bindable fields of a struct type (none of another
+// type), as mapstructure decodes them: exported fields named by their koanf
+// tag, else by the lower-cased field name; `koanf:"-"` skips a field;
+// embedded structs (and pointers to them) have their fields promoted.
 func fieldsOf(t reflect.Type) *structInfo {
-	if si, ok := structCache.Load(t); ok {
+	if t.Kind() != reflect.Struct {
+		return &structInfo{}
+	} else if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
 	si := &structInfo{byName: map[string]*fieldInfo{}}
-	seen := map[string]string{} // name -> Type.Field
-	var walk func(st reflect.Type, index []int)
-	walk = func(st reflect.Type, index []int) {
-		for i := 0; i < st.NumField(); i++ {
-			f := st.Field(i)
-			name, opt, _ := strings.Cut(f.Tag.Get("koanf"), ",")
-			if name == "-" {
-				continue
-			}
-			idx := append(append([]int(nil), index...), i)
-			if f.Anonymous && (name == "" || opt == "squash") {
-				et := f.Type
-				if et.Kind() == reflect.Pointer {
-					if !f.IsExported() {
-						continue // cannot allocate an unexported embedded pointer
-					}
-					et = et.Elem()
-				}
-				if et.Kind() == reflect.Struct {
-					walk(et, idx)
-					continue
-				}
-			}
-			if !f.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = strings.ToLower(f.Name)
-			}
-			def, hasDef := f.Tag.Lookup("default")
-			fi := fieldInfo{name: name, goName: st.String() + "." + f.Name, index: idx, typ: f.Type, def: def, hasDef: hasDef}
-			if prev, dup := seen[name]; dup && si.err == "" {
-				si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-					t, prev, fi.goName, name)
-			}
-			seen[name] = fi.goName
-			si.fields = append(si.fields, fi)
+	for _, f := range reflect.VisibleFields(t) {
+		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
+		owner, skip := t, !f.IsExported() || name == "-"
+		for i := 1; i < len(f.Index); i++ { // reached through an unexported embedded pointer?
+			p := t.FieldByIndex(f.Index[:i])
+			owner, skip = p.Type, skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
 		}
+		if ft := f.Type; skip || f.Anonymous && (ft.Kind() == reflect.Struct || ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct) {
+			continue
+		} else if owner.Kind() == reflect.Pointer {
+			owner = owner.Elem()
+		}
+		def, hasDef := f.Tag.Lookup("default")
+		fi := fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
+		if i := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == fi.name }); i >= 0 && si.err == "" {
+			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
+				t, si.fields[i].goName, fi.goName, fi.name)
+		}
+		si.fields = append(si.fields, fi)
 	}
-	walk(t, nil)
-	sort.SliceStable(si.fields, func(i, j int) bool { return si.fields[i].name < si.fields[j].name })
+	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
 	for i := range si.fields {
-		si.byName[si.fields[i].name] = &si.fields[i]
+		si.byName[si.fields[i].name], si.names = &si.fields[i], append(si.names, si.fields[i].name)
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

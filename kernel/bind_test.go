@@ -134,30 +134,21 @@ server:
 func TestBindFromEnvironmentStrings(t *testing.T) {
 	c, err := kernel.LoadConfig(kernel.WithYAML("app.yaml", nil), kernel.WithEnviron([]string{
 		"GOFLY_SERVER_PORT=7070", "GOFLY_SERVER_DEBUG=True", "GOFLY_SERVER_RATIO=0.25", "GOFLY_SERVER_TIMEOUT=250ms",
-		"GOFLY_SERVER_TAGS=p, q ,r", "GOFLY_SERVER_PORTS=1,2", "GOFLY_SERVER_MAXCONNS=7", "GOFLY_SERVER_MAX_CONNS_X=1",
+		"GOFLY_SERVER_TAGS=p, q ,r", "GOFLY_SERVER_PORTS=1,2", "GOFLY_SERVER_MAX_CONNS=7", "GOFLY_SERVER_MAXCONNS=8",
 		"GOFLY_SERVER_LIMITS_A=3", "GOFLY_SERVER_TLS_CERT=env.pem", "GOFLY_SERVER_LEVEL=debug", "GOFLY_SERVER_OPTIONAL=false",
-	}))
-	require.NoError(t, err)
-	_, err = kernel.Bind[serverConfig](c, "server")
-	ce := asConfigError(t, err)
-	assert.Equal(t, "server.max", ce.Key, "max-conns is a number, it has no keys: the variable keeps its plain key")
-	assert.Equal(t, "env GOFLY_SERVER_MAX_CONNS_X", ce.Source)
-
-	c, err = kernel.LoadConfig(kernel.WithYAML("app.yaml", nil), kernel.WithEnviron([]string{
-		"GOFLY_SERVER_PORT=7070", "GOFLY_SERVER_DEBUG=True", "GOFLY_SERVER_RATIO=0.25", "GOFLY_SERVER_TIMEOUT=250ms",
-		"GOFLY_SERVER_TAGS=p, q ,r", "GOFLY_SERVER_PORTS=1,2", "GOFLY_SERVER_MAXCONNS=7",
-		"GOFLY_SERVER_LIMITS_A=3", "GOFLY_SERVER_TLS_CERT=env.pem", "GOFLY_SERVER_LEVEL=debug", "GOFLY_SERVER_OPTIONAL=false",
-		"GOFLY_SERVER_BACKENDS=", "GOFLY_SERVER_SMALL= -3 ",
+		"GOFLY_SERVER_BACKENDS=", "GOFLY_SERVER_SMALL= -3 ", "GOFLY_SERVER_COLOUR=red",
 	}))
 	require.NoError(t, err)
 	got, err := kernel.Bind[serverConfig](c, "server")
-	require.NoError(t, err)
+	require.NoError(t, err, "variables that name no field (COLOUR, MAXCONNS) and map entries no layer has (LIMITS_A) are ignored")
 	want := defaultServer()
 	no := false
 	want.Port, want.Debug, want.Ratio, want.Timeout = 7070, true, 0.25, 250*time.Millisecond
-	want.Tags, want.Ports, want.MaxConns, want.Limits = []string{"p", "q", "r"}, []int{1, 2}, 7, map[string]int{"a": 3}
+	want.Tags, want.Ports, want.MaxConns = []string{"p", "q", "r"}, []int{1, 2}, 7
 	want.TLS, want.Level, want.Optional, want.Backends, want.Small = &tlsConfig{Cert: "env.pem", Key: "key.pem"}, zapcore.DebugLevel, &no, []backend{}, -3
 	assert.Equal(t, want, got)
+	assert.Equal(t, "7", c.Get("server.max-conns"), "Get agrees with Bind")
+	assert.Equal(t, "env GOFLY_SERVER_MAX_CONNS", c.Source("server.max-conns"))
 }
 
 func TestBindErrors(t *testing.T) {
@@ -187,8 +178,10 @@ func TestBindErrors(t *testing.T) {
 			wantMsg: `config key "server.colour" in ` + path + `: unknown key: check its spelling or remove it (known under "server": anything, backends, debug, host, id, ip, level, limits, max-conns, named, note, optional, opts, port, ports, ratio, ratio32, routes, small, tags, timeout, tls, untagged)`},
 		{desc: "unknown subtree", yaml: "server:\n  extra:\n    a: 1\n", wantKey: "server.extra", wantValue: "<mapping>", wantLine: 2,
 			wantMsg: `config key "server.extra" in ` + path + `: unknown key`},
-		{desc: "unknown key from env", environ: []string{"GOFLY_SERVER_COLOR=red"}, wantKey: "server.color", wantValue: "red", envSource: "env GOFLY_SERVER_COLOR",
-			wantMsg: `config key "server.color" in env GOFLY_SERVER_COLOR: unknown key`},
+		{desc: "whole number from env", environ: []string{"GOFLY_SERVER_PORT=80x"}, wantKey: "server.port", wantValue: "80x", envSource: "env GOFLY_SERVER_PORT",
+			wantMsg: `config key "server.port" in env GOFLY_SERVER_PORT: cannot use "80x" as int: want a whole number`},
+		{desc: "env over the file", yaml: "server:\n  port: 1\n", environ: []string{"GOFLY_SERVER_PORT=x"}, wantKey: "server.port", wantValue: "x", envSource: "env GOFLY_SERVER_PORT",
+			wantMsg: `config key "server.port" in env GOFLY_SERVER_PORT: cannot use "x" as int`},
 		{desc: "unknown key in nested struct", yaml: "server:\n  tls:\n    cert: c\n    crt: d\n", wantKey: "server.tls.crt", wantValue: "d", wantLine: 4,
 			wantMsg: `config key "server.tls.crt" in ` + path + `: unknown key: check its spelling or remove it (known under "server.tls": cert, key)`},
 		{desc: "unknown key in map entry", yaml: "server:\n  routes:\n    home:\n      nme: x\n", wantKey: "server.routes.home.nme", wantValue: "x", wantLine: 4,
@@ -382,7 +375,7 @@ func TestBindGoValuesFromDefaults(t *testing.T) {
 	}
 	c, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithDefaults(map[string]any{
 		"t.timeout": 3 * time.Second, "t.zero": 0, "t.name": 42, "t.flag": true, "t.port": int32(8),
-		"t.big": uint8(9), "t.whole": 2.0, "t.f": float32(1.5), "t.bytes": []byte("raw"),
+		"t.big": uint8(9), "t.whole": 2.0, "t.f": float32(1.5), "t.bytes": "raw",
 		"t.codes": map[int]string{1: "one"}, "t.items": [2]int{1, 2},
 		"t.u1": "abc", "t.u2": 12, "t.u3": true, "t.nothing": (*int)(nil),
 	}))
@@ -393,6 +386,12 @@ func TestBindGoValuesFromDefaults(t *testing.T) {
 		Timeout: 3 * time.Second, Name: "42", Flag: "true", Port: 8, Big: 9, Whole: 2, F: 1.5, Bytes: "raw",
 		Codes: map[string]string{"1": "one"}, Items: []int{1, 2}, U1: "ABC", U2: "12", U3: "TRUE",
 	}, got)
+
+	// Go values are encoded like YAML (yaml.v3): a []byte is a list of numbers.
+	c, err = kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithDefaults(map[string]any{"b": []byte("hi"), "d": time.Second}))
+	require.NoError(t, err)
+	assert.Equal(t, []any{104, 105}, c.Get("b"))
+	assert.Equal(t, "1s", c.Get("d"))
 
 	_, err = kernel.Bind[target](yamlConfig(t, "t: {u1: [a]}"), "t")
 	assert.Contains(t, asConfigError(t, err).Error(), `config key "t.u1" in app.yaml: cannot use a list as string`)

@@ -1,17 +1,20 @@
 package kernel
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/knadh/koanf/v2"
+	kmaps "github.com/knadh/koanf/maps"
+	"go.yaml.in/yaml/v3"
 )
 
 // Source names used by [Config.Source] for the layers that are not files.
@@ -22,61 +25,35 @@ const (
 	SourceOverrides = "overrides"
 )
 
-// Config is the loaded, immutable configuration: every layer (defaults, main
-// files, profile files, environment, overrides) merged into one tree of
-// dotted keys, with the source of every value remembered.
-//
-// A Config is safe for concurrent reads; nothing changes it after
-// [LoadConfig] returns. Values handed out (Get, All, Keys ...) are copies.
-// A nil *Config reads as an empty configuration.
+// Config is the loaded configuration: every layer merged into one tree of
+// dotted keys, with the source of every value remembered. It never changes
+// after [LoadConfig] returns and is safe for concurrent reads; the values it
+// hands out are copies. A nil *Config reads as an empty configuration.
 type Config struct {
-	v        *view
-	lines    map[string]map[string]int // source -> key -> 1-based line
-	layers   []*layer                  // lowest first; used to rebuild a view at Bind time
-	env      []envVar                  // GOFLY_ variables, sorted by name
+	tree     map[string]any            // the merged values, never written
+	flat     map[string]any            // leaf key -> value
+	keys     []string                  // sorted leaf keys
+	sources  map[string]string         // leaf key -> source
+	lines    map[string]map[string]int // source -> key -> line
+	env      map[string]string         // GOFLY_ variables, placeholders resolved
 	profiles []string
 	files    []string
 }
 
-// view is one merged state of the layers: the koanf store, its leaves and
-// sorted leaf keys, and the source of each leaf.
-type view struct {
-	k       *koanf.Koanf
-	flat    map[string]any    // leaf key -> value
-	keys    []string          // sorted leaf keys
-	sources map[string]string // leaf key -> source
-}
-
-type layerKind int
-
-const (
-	layerDefaults layerKind = iota
-	layerMain
-	layerProfile
-	layerEnv
-	layerOverrides
-)
-
-// layer is one source of values, already normalised (nested
-// map[string]any, dotted keys split) and with placeholders resolved.
+// layer is one source of values, placeholders resolved; source "" is the
+// environment's, whose keys name their own variable.
 type layer struct {
-	kind   layerKind
-	source string            // file path, YAML name, "defaults", "overrides"; "" for env
-	tree   map[string]any    // nested values
-	flat   map[string]any    // leaf key -> value
-	keySrc map[string]string // env only: leaf key -> "env NAME"
+	source     string
+	tree, flat map[string]any
 }
 
-func (l *layer) sourceOf(key string) string {
-	if l.keySrc != nil {
-		return l.keySrc[key]
-	}
-	return l.source
+func newLayer(source string, tree map[string]any) *layer {
+	flat, _ := kmaps.Flatten(tree, nil, ".")
+	return &layer{source, tree, flat}
 }
 
 // LoadOption configures [LoadConfig]. Options are sealed: only this package
-// makes them. Each option prints itself (fmt.Stringer) as the call that made
-// it, e.g. kernel.WithDir("conf").
+// makes them. Each prints itself as the call that made it (fmt.Stringer).
 type LoadOption interface{ apply(*loadOptions) }
 
 type loadOption struct {
@@ -87,414 +64,270 @@ type loadOption struct {
 func (o loadOption) apply(lo *loadOptions) { o.f(lo) }
 func (o loadOption) String() string        { return o.desc }
 
-type mainSource struct {
-	path string // a file named with WithFiles
-	name string // an in-memory YAML source
-	data []byte
-}
-
 type loadOptions struct {
-	dir         string
-	mains       []mainSource
-	hasFiles    bool
-	profiles    []string
-	profilesSet bool
-	environ     []string
-	environSet  bool
-	defaults    []map[string]any
-	overrides   []map[string]any
+	dir                     string
+	mains                   []mainSource
+	profiles, environ       []string
+	profilesSet, environSet bool
+	defaults, overrides     []map[string]any
 }
 
-// WithDir sets the directory where application.yaml (else application.yml)
-// and the profile files application-<profile>.yaml (else .yml) are looked
-// up. The default is the working directory ("."). Given several times, the
-// last one wins.
+type mainSource struct { // a file named with WithFiles (path), or in-memory YAML
+	path, name string
+	data       []byte
+}
+
+// WithDir sets the directory of application.yaml and the profile files
+// (default "."). Given several times, the last one wins.
 func WithDir(dir string) LoadOption {
 	return loadOption{fmt.Sprintf("kernel.WithDir(%q)", dir), func(o *loadOptions) { o.dir = dir }}
 }
 
-// WithFiles names the main configuration files, read in order (later files
-// override earlier ones) instead of the default application.yaml. A named
-// file that does not exist is an error of class [ErrConfig]. Profile files
-// are looked up next to the first file and named after it: for
-// conf/app.yaml, profile "dev" is conf/app-dev.yaml (else conf/app-dev.yml).
-// Given several times, the files add up in order.
+// WithFiles names the main files, read in order instead of
+// application.yaml; a named file that does not exist is an error. Profile
+// files sit next to the first one and take its name: conf/app.yaml and
+// profile dev give conf/app-dev.yaml (else .yml). Given several times, the
+// files add up in order.
 func WithFiles(paths ...string) LoadOption {
 	paths = slices.Clone(paths)
 	return loadOption{fmt.Sprintf("kernel.WithFiles(%q)", paths), func(o *loadOptions) {
-		o.hasFiles = true
 		for _, p := range paths {
 			o.mains = append(o.mains, mainSource{path: p})
 		}
 	}}
 }
 
-// WithYAML adds an in-memory YAML source that stands in for the main file:
-// when at least one WithYAML or WithFiles is given, application.yaml is not
-// read. name is used as the source in [Config.Source], [Config.Files] and
-// errors. Given several times, the sources are layered in the order given
-// (interleaved with WithFiles in option order). The data is copied.
+// WithYAML adds an in-memory YAML source (copied) that stands in for the main
+// file, layered with WithFiles in option order; name is its source in
+// [Config.Source], [Config.Files] and errors.
 func WithYAML(name string, data []byte) LoadOption {
-	if name == "" {
-		name = "yaml"
-	}
-	data = slices.Clone(data)
+	name, data = cmp.Or(name, "yaml"), slices.Clone(data)
 	return loadOption{fmt.Sprintf("kernel.WithYAML(%q, ...)", name), func(o *loadOptions) {
 		o.mains = append(o.mains, mainSource{name: name, data: data})
 	}}
 }
 
-// WithProfiles sets the active profiles, in order, overriding the
-// environment variable GOFLY_PROFILES_ACTIVE and the key
-// gofly.profiles.active. WithProfiles() with no argument makes no profile
-// active. Given several times, the last one wins.
+// WithProfiles sets the active profiles, in order, over GOFLY_PROFILES_ACTIVE
+// and gofly.profiles.active; WithProfiles() makes none active. Given several
+// times, the last one wins.
 func WithProfiles(profiles ...string) LoadOption {
 	profiles = slices.Clone(profiles)
-	return loadOption{fmt.Sprintf("kernel.WithProfiles(%q)", profiles), func(o *loadOptions) {
-		o.profiles, o.profilesSet = profiles, true
-	}}
+	return loadOption{fmt.Sprintf("kernel.WithProfiles(%q)", profiles), func(o *loadOptions) { o.profiles, o.profilesSet = profiles, true }}
 }
 
-// WithEnviron replaces os.Environ() as the environment: a list of "KEY=value"
-// entries (entries without "=" are ignored; for a repeated KEY the last entry
-// wins). It feeds both the GOFLY_ layer and ${VAR} placeholders.
-// WithEnviron(nil) means no environment at all, which tests want.
+// WithEnviron replaces os.Environ() ("KEY=value" entries; the last of a
+// repeated KEY wins) for GOFLY_ variables and ${VAR} placeholders;
+// WithEnviron(nil) means no environment at all.
 func WithEnviron(environ []string) LoadOption {
 	environ = slices.Clone(environ)
-	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) {
-		o.environ, o.environSet = environ, true
-	}}
+	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) { o.environ, o.environSet = environ, true }}
 }
 
-// WithDefaults adds values to the lowest layer, below the main files:
-// starters put their defaults there. values may use nested maps, dotted keys
-// ("plugins.start-timeout") or both. Given several times, later values
-// override earlier ones. The map is read when LoadConfig runs.
+// WithDefaults adds values to the lowest layer (starters put their defaults
+// there): nested maps, dotted keys or both, encoded like YAML by yaml.v3.
+// Given several times, later values win. The map is read by LoadConfig.
 func WithDefaults(values map[string]any) LoadOption {
 	return loadOption{"kernel.WithDefaults(...)", func(o *loadOptions) { o.defaults = append(o.defaults, values) }}
 }
 
-// WithOverrides adds values to the highest layer, above the environment
-// (for example a --debug flag setting debug: true). values may use nested
-// maps, dotted keys or both. Given several times, later values override
-// earlier ones. The map is read when LoadConfig runs.
+// WithOverrides adds values to the highest layer, above the environment (a
+// --debug flag setting debug: true), like [WithDefaults].
 func WithOverrides(values map[string]any) LoadOption {
 	return loadOption{"kernel.WithOverrides(...)", func(o *loadOptions) { o.overrides = append(o.overrides, values) }}
 }
 
 // EmptyConfig returns a configuration with no key, no profile and no file.
 func EmptyConfig() *Config {
-	return &Config{v: emptyView()}
+	c := &Config{}
+	c.merge(nil)
+	return c
 }
 
-func emptyView() *view {
-	return &view{k: koanf.New("."), flat: map[string]any{}, sources: map[string]string{}}
+var emptyConfig = EmptyConfig()
+
+func (c *Config) or() *Config {
+	if c == nil {
+		return emptyConfig
+	}
+	return c
 }
 
-// treeProvider hands koanf a tree that is already normalised and private to
-// the view, without the deep copy confmap makes.
-type treeProvider map[string]any
-
-func (p treeProvider) ReadBytes() ([]byte, error) {
-	// Never called: Load is given no parser, so it calls Read.
-	return nil, &ConfigError{Msg: "kernel: the configuration tree has no bytes form"}
-}
-
-func (p treeProvider) Read() (map[string]any, error) { return p, nil }
-
-// LoadConfig reads the configuration. Layers, lowest to highest:
-//
-//  1. defaults ([WithDefaults]);
-//  2. the main sources: [WithFiles] and [WithYAML] in option order, else
-//     application.yaml (else application.yml) in [WithDir] — a missing
-//     default file is fine;
-//  3. each active profile's file, in profile order;
-//  4. the environment: GOFLY_ variables (see the package doc for the rule);
-//  5. overrides ([WithOverrides]).
-//
-// ${VAR} and ${VAR:default} placeholders in string values of every layer are
-// resolved from the environment. Every error is a *[ConfigError] (class
-// [ErrConfig]) naming the file, key, value and line involved where known.
+// LoadConfig reads the configuration: the layers of the package doc
+// ("Layers"), lowest to highest defaults, main files, profile files, GOFLY_
+// variables and overrides, with ${VAR} placeholders resolved. Every error is
+// a *[ConfigError] (class [ErrConfig]) naming the file, key, value and line
+// involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
-	var lo loadOptions
+	lo := loadOptions{dir: ".", environ: os.Environ()}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&lo)
 		}
 	}
-	environ := lo.environ
-	if !lo.environSet {
-		environ = os.Environ()
-	}
-	env := parseEnviron(environ)
-
-	c := &Config{lines: map[string]map[string]int{}}
-
-	// 1. defaults.
-	if len(lo.defaults) > 0 {
-		l, err := goLayer(layerDefaults, SourceDefaults, lo.defaults, env)
-		if err != nil {
-			return nil, err
+	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}}
+	for _, kv := range lo.environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
+			l.env[k] = v
 		}
-		c.layers = append(c.layers, l)
 	}
-
-	// 2. main sources.
-	dir := lo.dir
-	if dir == "" {
-		dir = "."
-	}
-	profileDir, profileStem := dir, "application"
+	l.values(SourceDefaults, lo.defaults)
 	if len(lo.mains) == 0 {
-		path, ok, err := findYAML(dir, "application")
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			if err := c.addFile(layerMain, path, env); err != nil {
-				return nil, err
-			}
+		if path, ok, err := findYAML(lo.dir, "application"); ok || err != nil {
+			l.err, lo.mains = err, []mainSource{{path: path}}
 		}
 	}
-	firstFile := true
-	for _, m := range lo.mains {
-		if m.path == "" {
-			if err := c.addYAML(layerMain, m.name, m.data, env); err != nil {
-				return nil, err
-			}
-			continue
+	dir, stem := lo.dir, "application"
+	for i, m := range lo.mains {
+		if m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
+			dir, stem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
 		}
-		path := absPath(m.path)
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
-		}
-		if err := c.addFile(layerMain, path, env); err != nil {
-			return nil, err
-		}
-		if firstFile {
-			firstFile = false
-			profileDir = filepath.Dir(path)
-			base := filepath.Base(path)
-			profileStem = strings.TrimSuffix(base, filepath.Ext(base))
+		l.yaml(absPath(m.path), m.name, m.data)
+	}
+	if l.err == nil {
+		l.c.profiles, l.err = activeProfiles(&lo, l.layers, l.env, l.c.lineOf)
+	}
+	for _, p := range l.c.profiles {
+		if path, ok, err := findYAML(dir, stem+"-"+p); ok || err != nil {
+			l.err = cmp.Or(l.err, err)
+			l.yaml(path, "", nil)
 		}
 	}
-
-	// 3. profiles.
-	profiles, err := c.activeProfiles(&lo, env)
-	if err != nil {
+	base := len(l.layers)
+	if l.values(SourceOverrides, lo.overrides); l.err == nil {
+		l.c.env, l.err = goflyEnv(l.env, l.layers)
+	}
+	var names map[string][]string
+	if l.err == nil && len(l.c.env) > 0 {
+		names = envKeys(l.layers)
+		var envL *layer
+		envL, l.err = envLayer(names, l.c.env)
+		l.layers = slices.Insert(l.layers, base, envL)
+	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	l.c.merge(l.layers)
+	if err := l.c.checkEnv(names); err != nil {
 		return nil, err
 	}
-	c.profiles = profiles
-	for _, p := range profiles {
-		path, ok, err := findYAML(profileDir, profileStem+"-"+p)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			if err := c.addFile(layerProfile, path, env); err != nil {
-				return nil, err
-			}
-		}
-	}
+	return l.c, nil
+}
 
-	// 5. overrides (loaded before the environment so that their keys are
-	// known to the environment rule; layered above it).
-	var over *layer
-	if len(lo.overrides) > 0 {
-		if over, err = goLayer(layerOverrides, SourceOverrides, lo.overrides, env); err != nil {
-			return nil, err
-		}
-	}
+// loader reads the layers; after its first error it does nothing.
+type loader struct {
+	c      *Config
+	env    map[string]string
+	layers []*layer
+	err    error
+}
 
-	// 4. environment.
-	known := func() *keyTrie {
-		t := newKeyTrie()
-		for _, l := range c.layers {
-			t.addTree(l.tree)
+// yaml adds the layer of a YAML source: the file at path, else data.
+func (l *loader) yaml(path, name string, data []byte) {
+	if l.err != nil {
+		return
+	} else if path != "" {
+		name = path
+		var err error
+		if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
+			l.err = &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s does not exist: it was named explicitly (WithFiles), so create it or stop naming it", path)}
+			return
+		} else if err != nil {
+			l.err = &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
+			return
 		}
-		if over != nil {
-			t.addTree(over.tree)
-		}
-		return t
 	}
-	vars, err := envVars(env, known)
-	if err != nil {
-		return nil, err
+	tree, lines, err := parseYAML(name, data)
+	if l.err = err; err == nil {
+		l.c.lines[name], l.c.files, l.layers = lines, append(l.c.files, name), append(l.layers, newLayer(name, tree))
+		l.err = expandTree(tree, name, l.c.lineOf, l.env)
 	}
-	c.env = vars
-	envL, err := envLayer(vars, nil)
-	if err != nil {
-		return nil, err
-	}
-	if envL != nil {
-		c.layers = append(c.layers, envL)
-	}
-	if over != nil {
-		c.layers = append(c.layers, over)
-	}
+}
 
-	c.v = mergeLayers(c.layers)
-	return c, nil
+// values adds the layer of the defaults or overrides: yaml.v3 encodes each
+// map, read then like a file, later maps over earlier ones.
+func (l *loader) values(source string, values []map[string]any) {
+	tree := map[string]any{}
+	for _, m := range values {
+		var n yaml.Node
+		if l.err != nil {
+			return
+		} else if err := n.Encode(m); err != nil {
+			l.err = &ConfigError{Source: source, Msg: fmt.Sprintf("config %s cannot be read", source), Err: err}
+		} else if t, _, err := nodeTree(source, &n); err != nil {
+			l.err = err
+		} else {
+			kmaps.Merge(t, tree)
+		}
+	}
+	if len(values) > 0 && l.err == nil {
+		l.layers = append(l.layers, newLayer(source, tree))
+		l.err = expandTree(tree, source, l.c.lineOf, l.env)
+	}
 }
 
 // findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
 func findYAML(dir, stem string) (string, bool, error) {
 	for _, ext := range []string{".yaml", ".yml"} {
 		path := absPath(filepath.Join(dir, stem+ext))
-		fi, err := os.Stat(path)
-		switch {
-		case err == nil && fi.IsDir():
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s is a directory: remove it or move it away", path)}
-		case err == nil:
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s is a directory: remove it or move it away", path)}
+		} else if err == nil {
 			return path, true, nil
-		case errors.Is(err, fs.ErrNotExist):
-			continue
-		default:
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf(
-				"config file %s cannot be read", path), Err: err}
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
 		}
 	}
 	return "", false, nil
 }
 
 func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil {
+	if abs, err := filepath.Abs(p); err == nil && p != "" {
 		return abs
 	}
-	return filepath.Clean(p)
+	return p
 }
 
-func (c *Config) addFile(kind layerKind, path string, env map[string]string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
-	}
-	return c.addYAML(kind, path, data, env)
-}
-
-func (c *Config) addYAML(kind layerKind, source string, data []byte, env map[string]string) error {
-	tree, lines, err := parseYAML(source, data)
-	if err != nil {
-		return err
-	}
-	c.lines[source] = lines
-	l := &layer{kind: kind, source: source, tree: tree}
-	if err := expandTree(tree, "", l.sourceOf, c.lineOf, env); err != nil {
-		return err
-	}
-	l.flat = flatten(tree)
-	c.layers = append(c.layers, l)
-	c.files = append(c.files, source)
-	return nil
-}
-
-// goLayer builds the defaults or overrides layer from Go maps.
-func goLayer(kind layerKind, source string, maps []map[string]any, env map[string]string) (*layer, error) {
-	tree := map[string]any{}
-	for _, m := range maps {
-		t, err := normalizeGo(source, m)
-		if err != nil {
-			return nil, err
-		}
-		mergeInto(tree, t)
-	}
-	l := &layer{kind: kind, source: source, tree: tree}
-	if err := expandTree(tree, "", l.sourceOf, func(string, string) int { return 0 }, env); err != nil {
-		return nil, err
-	}
-	l.flat = flatten(tree)
-	return l, nil
-}
+var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
 // activeProfiles picks the active profiles: WithProfiles, else
-// GOFLY_PROFILES_ACTIVE, else gofly.profiles.active from the defaults and
-// main sources. Names are validated; repeated names keep their first place.
-func (c *Config) activeProfiles(lo *loadOptions, env map[string]string) ([]string, error) {
-	var names []string
-	var source string
-	switch {
-	case lo.profilesSet:
-		names, source = lo.profiles, "WithProfiles"
-	case strings.TrimSpace(env[profilesEnv]) != "":
+// GOFLY_PROFILES_ACTIVE, else gofly.profiles.active of the defaults and main
+// sources. Names are checked; a repeated name keeps its first place.
+func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lineOf func(string, string) int) ([]string, error) {
+	names, source := lo.profiles, "WithProfiles"
+	if !lo.profilesSet && strings.TrimSpace(env[profilesEnv]) != "" {
 		names, source = splitList(env[profilesEnv]), "env "+profilesEnv
-	default:
-		raw, src := lookupLayers(c.layers, profilesKey)
-		if raw == nil {
-			return nil, nil
+	} else if !lo.profilesSet {
+		var raw any
+		for i := len(layers) - 1; i >= 0 && raw == nil; i-- {
+			raw, source = kmaps.Search(layers[i].tree, strings.Split(profilesKey, ".")), layers[i].source
 		}
-		source = src
-		switch r := raw.(type) {
-		case string:
-			if strings.TrimSpace(r) == "" {
-				return nil, nil
-			}
-			names = splitList(r)
-		case []any:
-			for _, e := range r {
-				s, ok := e.(string)
-				if !ok {
-					return nil, c.keyError(profilesKey, fmt.Sprint(e), source,
-						fmt.Sprintf("cannot use %s as a profile name: want a list of names or a comma-separated string", describe(e)))
-				}
+		list, isList := raw.([]any)
+		if s, isStr := raw.(string); isStr && strings.TrimSpace(s) != "" {
+			names = splitList(s)
+		} else if raw != nil && !isStr && !isList {
+			list = []any{raw}
+		}
+		for _, e := range list {
+			if s, ok := e.(string); ok {
 				names = append(names, strings.TrimSpace(s))
+			} else {
+				return nil, newKeyError(profilesKey, valueText(e), source, lineOf(source, profilesKey),
+					fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(e)))
 			}
-		default:
-			return nil, c.keyError(profilesKey, fmt.Sprint(raw), source,
-				fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(raw)))
 		}
 	}
 	var out []string
 	for _, n := range names {
-		if !validProfile(n) {
-			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf(
-				"invalid profile name %q from %s: use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"",
-				n, source)}
-		}
-		if !slices.Contains(out, n) {
+		if !profileName.MatchString(n) || strings.Contains(n, "..") {
+			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf("invalid profile name %q from %s: "+
+				"use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"", n, source)}
+		} else if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
 	return out, nil
 }
 
-// lookupLayers returns the value at key in the highest layer that has it,
-// and that layer's source.
-func lookupLayers(layers []*layer, key string) (any, string) {
-	parts := strings.Split(key, ".")
-	for i := len(layers) - 1; i >= 0; i-- {
-		var cur any = layers[i].tree
-		for _, p := range parts {
-			m, ok := cur.(map[string]any)
-			if !ok {
-				cur = nil
-				break
-			}
-			cur = m[p]
-		}
-		if cur != nil {
-			return cur, layers[i].sourceOf(key)
-		}
-	}
-	return nil, ""
-}
-
-func validProfile(name string) bool {
-	if name == "" || name[0] == '.' || strings.Contains(name, "..") {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// splitList splits a comma-separated list and trims each element.
 func splitList(s string) []string {
 	parts := strings.Split(s, ",")
 	for i, p := range parts {
@@ -503,85 +336,88 @@ func splitList(s string) []string {
 	return parts
 }
 
-// mergeLayers merges the layers, lowest first, into a new view, with
-// koanf's rule: mappings merge key by key, anything else replaces. The
-// layers' trees are copied, never shared, so they can be merged again at
-// Bind time.
-func mergeLayers(layers []*layer) *view {
-	tree := map[string]any{}
+// merge merges the layers, lowest first, with koanf's rule: mappings merge
+// key by key, anything else replaces. The layers' trees are consumed.
+func (c *Config) merge(layers []*layer) {
+	c.tree = map[string]any{}
 	for _, l := range layers {
-		mergeInto(tree, l.tree)
+		kmaps.Merge(l.tree, c.tree)
 	}
-	v := emptyView()
-	_ = v.k.Load(treeProvider(tree), nil) // treeProvider.Read never fails
-	v.flat = flatten(tree)
-	v.keys = v.k.Keys()
-	for _, key := range v.keys {
-		for i := len(layers) - 1; i >= 0; i-- {
-			if _, ok := layers[i].flat[key]; ok {
-				v.sources[key] = layers[i].sourceOf(key)
-				break
+	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
+	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
+	for key := range c.flat {
+		c.keys = append(c.keys, key)
+		for i := len(layers) - 1; i >= 0 && c.sources[key] == ""; i-- {
+			if _, ok := layers[i].flat[key]; ok && layers[i].source == "" {
+				c.sources[key] = "env " + envName(key)
+			} else if ok {
+				c.sources[key] = layers[i].source
 			}
 		}
 	}
-	return v
+	sort.Strings(c.keys)
 }
 
-// sourceOf returns the source of a leaf key, or of the first leaf (in sorted
-// order) under a subtree key; "" if the key is absent.
-func (v *view) sourceOf(key string) string {
-	if s, ok := v.sources[key]; ok {
-		return s
-	}
-	prefix := key + "."
-	if key == "" {
-		prefix = ""
-	}
-	i := sort.SearchStrings(v.keys, prefix)
-	if i < len(v.keys) && strings.HasPrefix(v.keys[i], prefix) {
-		return v.sources[v.keys[i]]
-	}
-	return ""
-}
-
-// lineOf returns the 1-based line where key is set in source, or 0.
+// lineOf returns the line where key, else its nearest parent, is set in
+// source; 0 if unknown.
 func (c *Config) lineOf(source, key string) int {
-	if c == nil {
-		return 0
+	for lines := c.or().lines[source]; len(lines) > 0; key = key[:strings.LastIndexAny(key, ".[")] {
+		if l, ok := lines[key]; ok || strings.LastIndexAny(key, ".[") <= 0 {
+			return l
+		}
 	}
-	return c.lines[source][key]
-}
-
-func (c *Config) view() *view {
-	if c == nil || c.v == nil {
-		return emptyView()
-	}
-	return c.v
+	return 0
 }
 
 // Get returns the value at key: a string, bool, int, float64, []any,
-// map[string]any (a subtree) or nil when the key is absent. Maps and slices
-// are copies. Get("") returns the whole tree.
+// map[string]any (a subtree, copied) or nil if absent; Get("") returns the
+// whole tree. For a key that no layer has, it returns the GOFLY_ variable
+// named after the key, if set (see the package doc, "Environment").
 func (c *Config) Get(key string) any {
-	v := c.view()
-	if val, ok := v.flat[key]; ok {
-		return copyValue(val)
+	c = c.or()
+	if v, ok := c.flat[key]; ok {
+		return copyValue(v)
+	} else if key == "" {
+		return copyValue(c.tree)
+	} else if _, ok := c.firstUnder(key); ok {
+		return copyValue(kmaps.Search(c.tree, strings.Split(key, ".")))
 	}
-	return v.k.Get(key)
+	v, _ := c.lookupEnv(key)
+	return v
 }
 
-// Exists reports whether key is set, as a value or as a subtree.
-func (c *Config) Exists(key string) bool { return c.view().k.Exists(key) }
+// firstUnder returns the first leaf key, in sorted order, under the subtree
+// key.
+func (c *Config) firstUnder(key string) (string, bool) {
+	i := sort.SearchStrings(c.keys, key+".")
+	if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
+		return c.keys[i], true
+	}
+	return "", false
+}
 
-// String returns the value at key as text: strings as they are, other
-// scalars formatted with fmt, lists of scalars joined with ","; "" when the
-// key is absent or a subtree.
+func (c *Config) lookupEnv(key string) (any, bool) {
+	if v, ok := c.env[envName(key)]; ok && key != "" {
+		return v, true
+	}
+	return nil, false
+}
+
+// Exists reports whether key is set, as a value or a subtree, by a layer or
+// by the GOFLY_ variable named after it.
+func (c *Config) Exists(key string) bool {
+	_, leaf := c.or().flat[key]
+	_, env := c.or().lookupEnv(key)
+	_, sub := c.or().firstUnder(key)
+	return leaf || env || sub
+}
+
+// String returns the value at key as text: scalars formatted with fmt, lists
+// joined with ","; "" for a subtree or an absent key.
 func (c *Config) String(key string) string {
 	switch v := c.Get(key).(type) {
 	case nil, map[string]any:
 		return ""
-	case string:
-		return v
 	case []any:
 		parts := make([]string, len(v))
 		for i, e := range v {
@@ -593,89 +429,90 @@ func (c *Config) String(key string) string {
 	}
 }
 
-// Bool returns the boolean at key, or def when the key is absent. It is
-// strict: a YAML boolean or the string true or false in any case; any other
-// value (1, "yes", "yse" ...) is a *[ConfigError] naming the key, the value
-// and its source, never a silent false.
+// Bool returns the boolean at key, or def if absent. It is strict: a YAML
+// boolean or true or false in any case; anything else (1, yes, yse ...) is a
+// *[ConfigError] naming the key, the value and its source.
 func (c *Config) Bool(key string, def bool) (bool, error) {
 	raw := c.Get(key)
-	if raw == nil {
-		return def, nil
+	if b, ok := parseBool(raw); ok || raw == nil {
+		return b || raw == nil && def, nil
 	}
-	b, ok := parseBool(raw)
-	if !ok {
-		return def, c.keyError(key, valueText(raw), c.Source(key),
-			fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
-	}
-	return b, nil
+	return def, c.keyError(key, valueText(raw), c.Source(key), fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
 }
 
-// Keys returns every leaf key (dotted), sorted. An empty mapping counts as a
-// leaf; a list is one leaf.
-func (c *Config) Keys() []string { return slices.Clone(c.view().keys) }
+// Keys returns the leaf keys, sorted: an empty mapping and a list are leaves.
+// GOFLY_ variables that no layer's key names are not listed.
+func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 
-// Source returns where the value at key came from: a file's absolute path,
-// a [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides];
-// "" if the key is absent. For a subtree it is the source of its first leaf
-// in sorted order.
-func (c *Config) Source(key string) string { return c.view().sourceOf(key) }
-
-// Profiles returns the active profiles in order (whether or not each had a
-// file).
-func (c *Config) Profiles() []string {
-	if c == nil {
-		return nil
+// Source returns where the value at key came from: a file's absolute path, a
+// [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides]; ""
+// if absent. For a subtree it is the source of its first leaf in sorted order.
+func (c *Config) Source(key string) string {
+	c = c.or()
+	if first, ok := c.firstUnder(key); c.sources[key] != "" || key == "" {
+		return c.sources[key]
+	} else if ok {
+		return c.sources[first]
+	} else if _, env := c.lookupEnv(key); env {
+		return "env " + envName(key)
 	}
-	return slices.Clone(c.profiles)
+	return ""
 }
 
-// Files returns the sources actually read, in layer order: main files (as
-// absolute paths) and [WithYAML] names, then the profile files found.
-func (c *Config) Files() []string {
-	if c == nil {
-		return nil
-	}
-	return slices.Clone(c.files)
-}
+// Profiles returns the active profiles in order, with a file or not.
+func (c *Config) Profiles() []string { return slices.Clone(c.or().profiles) }
+
+// Files returns the sources read, in layer order: main files (absolute
+// paths) and [WithYAML] names, then the profile files found.
+func (c *Config) Files() []string { return slices.Clone(c.or().files) }
 
 // All returns a copy of the configuration flattened to dotted leaf keys.
-func (c *Config) All() map[string]any { return c.view().k.All() }
+func (c *Config) All() map[string]any { return copyValue(c.or().flat).(map[string]any) }
 
-// keyError builds the *ConfigError for a bad value at key:
-// `config key "k" in source: detail`.
 func (c *Config) keyError(key, value, source, detail string) *ConfigError {
 	return newKeyError(key, value, source, c.lineOf(source, key), detail)
 }
 
+// newKeyError builds `config key "k" in source: detail`, hiding the value of
+// a secret key.
 func newKeyError(key, value, source string, line int, detail string) *ConfigError {
-	where := ""
-	if source != "" {
-		where = " in " + source
+	what := fmt.Sprintf("config key %q in %s", key, source)
+	if key == "" {
+		what = source
+	} else if source == "" {
+		what = fmt.Sprintf("config key %q", key)
 	}
 	if value != "" && IsSecretKey(key) {
-		detail = strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted))
-		detail = strings.ReplaceAll(detail, value, Redacted)
+		detail = strings.ReplaceAll(strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted)), value, Redacted)
 		value = Redacted
 	}
-	return &ConfigError{Key: key, Value: value, Source: source, Line: line,
-		Msg: fmt.Sprintf("config key %q%s: %s", key, where, detail)}
+	return &ConfigError{Key: key, Value: value, Source: source, Line: line, Msg: what + ": " + detail}
 }
 
 // Redacted stands in for the value of a secret key in errors and listings.
 const Redacted = "[redacted]"
 
-// secretWords are the words that make a key secret (see IsSecretKey).
-var secretWords = []string{"password", "passwd", "secret", "token", "credential", "apikey", "api-key", "api_key", "private-key", "privatekey"}
+var (
+	camelRE  = regexp.MustCompile(`([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])`)
+	secretRE = regexp.MustCompile(`password|passwd|passphrase|secret|token|credential|apikey|privatekey|^(pwd|auth|authorization)$`)
+)
 
-// IsSecretKey reports whether a configuration key holds a secret: whether
-// its last segment contains password, passwd, secret, token, credential,
-// apikey (or api-key, api_key) or private-key, in any case. Errors about such
-// a key never show its value: ConfigError.Value and the message say
-// [redacted] instead.
+// IsSecretKey reports whether a key (or an environment variable name) holds
+// a secret, by gofly's one secret policy (see the package doc, "Secrets"):
+// its last segment, cut into words at "-", "_" and camel case, has a word
+// that contains password, passwd, passphrase, secret, token, credential,
+// apikey or privatekey, or is pwd, auth or authorization, or is key after
+// api, private or access; or the segment before it is secrets, credentials,
+// passwords or tokens. Errors never show the value of such a key.
 func IsSecretKey(key string) bool {
-	last := strings.ToLower(key[strings.LastIndexByte(key, '.')+1:])
-	for _, w := range secretWords {
-		if strings.Contains(last, w) {
+	segs := strings.Split(strings.ToLower(key), ".")
+	if n := len(segs); n > 1 && slices.Contains([]string{"secrets", "credentials", "passwords", "tokens"}, segs[n-2]) {
+		return true
+	}
+	last := camelRE.ReplaceAllString(key[strings.LastIndexByte(key, '.')+1:], "${1}${3}_${2}${4}")
+	words := strings.FieldsFunc(strings.ToLower(last), func(r rune) bool { return !('a' <= r && r <= 'z' || '0' <= r && r <= '9') })
+	for i, w := range words {
+		if secretRE.MatchString(w) || w == "key" && i > 0 && slices.Contains([]string{"api", "private", "access"}, words[i-1]) {
 			return true
 		}
 	}
@@ -683,16 +520,10 @@ func IsSecretKey(key string) bool {
 }
 
 func parseBool(raw any) (bool, bool) {
-	switch v := raw.(type) {
-	case bool:
-		return v, true
-	case string:
-		switch s := strings.TrimSpace(v); {
-		case strings.EqualFold(s, "true"):
-			return true, true
-		case strings.EqualFold(s, "false"):
-			return false, true
-		}
+	if b, ok := raw.(bool); ok {
+		return b, true
 	}
-	return false, false
+	s, _ := raw.(string)
+	s = strings.ToLower(strings.TrimSpace(s))
+	return s == "true", s == "true" || s == "false"
 }

@@ -539,7 +539,7 @@ func TestLoadConfigUsesProcessEnvironment(t *testing.T) {
 }
 
 func TestConfigConcurrentReads(t *testing.T) {
-	c, err := kernel.LoadConfig(kernel.WithEnviron([]string{"GOFLY_PLUGINS_STARTTIMEOUT=2s"}),
+	c, err := kernel.LoadConfig(kernel.WithEnviron([]string{"GOFLY_PLUGINS_START_TIMEOUT=2s"}),
 		kernel.WithYAML("c.yaml", []byte("plugins:\n  enabled: true\n  exclude: [a, b]\n")))
 	require.NoError(t, err)
 	type plugins struct {

@@ -17,15 +17,16 @@
 // # Layers
 //
 // [LoadConfig] merges these layers, lowest to highest; a higher layer's
-// value replaces a lower one's, and mappings merge key by key:
+// value replaces a lower one's, and mappings merge key by key (koanf's rule):
 //
 //  1. defaults given with [WithDefaults] (starters put theirs here);
 //  2. the main sources: application.yaml (else application.yml) in the
 //     directory of [WithDir] (default "."), or instead the files of
 //     [WithFiles] and the in-memory sources of [WithYAML] in option order;
 //  3. the profile files, one per active profile in order:
-//     application-<profile>.yaml (else .yml) next to the main file;
-//  4. the environment: GOFLY_ variables;
+//     application-<profile>.yaml (else .yml) next to the main file, or, with
+//     WithFiles("conf/app.yaml"), conf/app-<profile>.yaml;
+//  4. the environment: GOFLY_ variables (see "Environment");
 //  5. overrides given with [WithOverrides] (command-line flags).
 //
 // A missing application.yaml is fine (the configuration is then empty); a
@@ -36,30 +37,46 @@
 // name is letters, digits, '-', '_' and '.', not starting with '.' and
 // without "..": anything else is an error.
 //
-// Dots in YAML keys mean nesting ("a.b: 1" is a: {b: 1}). Keys are case
-// sensitive. Kebab case (start-timeout) is the canonical form.
+// Dots in keys mean nesting ("a.b: 1" is a: {b: 1}); setting one key twice
+// in one source (a: {b: 1} and a.b: 2) is an error. Keys are case
+// sensitive; kebab case (start-timeout) is the canonical form. Go values
+// given to WithDefaults and WithOverrides are encoded like YAML by yaml.v3
+// (a time.Duration becomes "15s", a []byte a list of numbers).
+//
+// YAML is decoded by yaml.v3, whose guard rejects documents that expand
+// aliases without bound (billion laughs, chains of merge keys) in
+// milliseconds. A key reached through an alias or a merge key reports the
+// line of the alias. YAML timestamps stay the strings written.
 //
 // # Environment
 //
-// A variable GOFLY_<NAME>=<value> sets a key: the name after the prefix is
-// lower-cased and split at "_". Each key name may take one or more of those
-// segments: the segments are compared with the key name lower-cased and
-// without "-" and "_", so both GOFLY_PLUGINS_START_TIMEOUT and
-// GOFLY_PLUGINS_STARTTIMEOUT set plugins.start-timeout. Keys are matched
+// The environment name of a key is GOFLY_ and the key in upper case, with
+// "." and "-" turned into "_": plugins.start-timeout is
+// GOFLY_PLUGINS_START_TIMEOUT. The name goes from the key to the variable,
+// as in Spring and Viper, never back:
 //
-//   - at load time, against the keys of the other layers (defaults, files,
-//     overrides); the longest match wins, segments left over become one key
-//     level each (GOFLY_NEW_THING sets new.thing when nothing is known);
-//   - again at Bind time, for variables that did not match fully at load
-//     time, against the fields of the target struct (map keys take one or
-//     more segments joined with "-"; fields of type any take the rest).
+//   - every key that a layer has (defaults, files, profiles, overrides) takes
+//     the value of its variable, if set, in the environment layer;
+//   - a key that no layer has but that code asks for — with [Config.Get] and
+//     the other accessors, or as a field of the struct given to [Bind] — also
+//     takes the value of its variable, so GOFLY_MYAPP_PORT works for
+//     Get("myapp.port") and for a Port field bound at myapp alike. A map
+//     entry that no layer has is never made up from the environment.
 //
-// Ties go to the match whose earlier names take fewer segments, then to
-// names in sorted order. Two variables that set the same key, or one key and
-// a key under it, are an error. GOFLY_PROFILES_ACTIVE appears as
-// gofly.profiles.active. Names with characters other than letters, digits
-// and "_", or with an empty segment (GOFLY__X, GOFLY_X_), are ignored. Values
-// are strings; binding converts them.
+// So Get, Bind and every accessor agree on what the environment gives. One
+// variable may serve several keys with the same name (a.b-c and a.b.c);
+// two variables that set a key and a key under it (GOFLY_A and GOFLY_A_B,
+// where one layer has a and another a.b) are an error. GOFLY_PROFILES_ACTIVE
+// is the name of gofly.profiles.active and selects the profiles. Values are
+// strings, with placeholders resolved; binding converts them.
+//
+// A GOFLY_ variable that names no key of a layer is ignored — Keys and All
+// do not list it — unless gofly.strict-env is true (in any layer, or as
+// GOFLY_GOFLY_STRICT_ENV): then LoadConfig fails with a *ConfigError naming
+// the variable (and its value, unless [IsSecretKey] says the name looks
+// secret) and the known variable it probably meant. With strict-env on, give
+// every key that you set from the environment a value in some layer (a
+// default will do).
 //
 // # Placeholders
 //
@@ -73,23 +90,48 @@
 //
 // # Binding
 //
-// [Bind] and [BindInto] copy a subtree onto a Go value:
+// [Bind] and [BindInto] copy a subtree onto a Go value with mapstructure and
+// one strict decode hook:
 //
 //   - a struct field is named by its `koanf:"name"` tag, else by its name
 //     lower-cased (StartTimeout is starttimeout); `koanf:"-"` skips it;
-//     embedded structs without a tag have their fields promoted;
+//     embedded structs and pointers to structs have their fields promoted;
 //   - `default:"..."` tags are parsed like environment values: true/false,
 //     numbers, durations ("15s"), comma-separated lists ("a,b");
-//   - supported types: string, bool, integers, floats, time.Duration,
-//     encoding.TextUnmarshaler types, structs, pointers, slices (a YAML list
-//     or a comma-separated string), maps with string keys, and any or
-//     map[string]any for free-form subtrees (not checked inside);
+//   - supported types: string, bool, integers and floats (range-checked,
+//     never truncated), time.Duration (a bare number other than 0 has no
+//     unit: an error), encoding.TextUnmarshaler types, structs, pointers,
+//     slices (a YAML list or a comma-separated string), maps with string
+//     keys, and any or map[string]any for free-form subtrees (not checked
+//     inside);
 //   - booleans are true or false in any case, nothing else: 1, yes and yse
-//     are errors, never a silent false;
+//     are errors, never a silent false; a number is not silently turned into
+//     text when it would lose its form (version: 1.10 is an error: quote it);
 //   - keys are strict: a key under the prefix that no field takes is an
-//     error naming the full key, its source and the known keys;
+//     error naming the full key, its source, its line and the known keys;
 //   - a null value leaves the field as it is; an absent prefix binds the
-//     defaults only.
+//     defaults only;
+//   - of several problems, an unknown key of a mapping is reported before
+//     the values in it, otherwise the first in sorted key order.
+//
+// # Secrets
+//
+// [IsSecretKey] is gofly's one secret policy: errors about a secret key
+// never show its value (ConfigError.Value and the message say [Redacted]),
+// and every part of gofly that prints configuration hides it. Only the last
+// segment of a key counts, cut into lower-case words at "-", "_" and camel
+// case (apiKey and APIKey are api, key). The key is secret when a word
+//
+//   - contains password, passwd, passphrase, secret, token, credential,
+//     apikey or privatekey (db.password, dbPassword, DB_PASSWORD,
+//     client-secret, accessToken, aws.credentials);
+//   - is pwd, auth or authorization (smtp.pwd, basic-auth);
+//   - is key after api, private or access (api-key, private_key, accessKey);
+//
+// or when the segment before the last is secrets, credentials, passwords or
+// tokens (secrets.db, credentials.user). passwords.policy.min-length and
+// cache.key are not secret. The policy errs on the side of hiding:
+// token-ttl is secret too.
 //
 // # Logging
 //
@@ -108,10 +150,6 @@
 //   - application.yml is ignored when application.yaml exists.
 //   - Source reports, for a subtree, the source of its first leaf in sorted
 //     order; leaves of one subtree may come from different layers.
-//   - A variable matched only at Bind time (its key is in no loaded layer) is
-//     seen by Bind under the field's key, but Get, Keys and Source keep its
-//     load-time key (GOFLY_X_START_TIMEOUT as x.start.timeout).
-//   - Map keys cannot be spelled with "_" from the environment (segments of a
-//     map key are joined with "-"); put such keys in a file.
-//   - Binding reports the first problem found, in sorted key order.
+//   - Dotted keys inside a mapping that is an element of a list are not
+//     split into levels.
 package kernel

@@ -19,7 +19,7 @@ plugins:
 db:
   url: postgres://${DB_HOST:localhost}:5432/app
 `)),
-		kernel.WithEnviron([]string{"GOFLY_PLUGINS_STARTTIMEOUT=30s", "DB_HOST=db.internal"}),
+		kernel.WithEnviron([]string{"GOFLY_PLUGINS_START_TIMEOUT=30s", "DB_HOST=db.internal"}),
 	)
 	if err != nil {
 		fmt.Println(err)
@@ -30,7 +30,7 @@ db:
 	fmt.Println(cfg.String("db.url"), "from", cfg.Source("db.url"))
 	// Output:
 	// [db.url plugins.enabled plugins.start-timeout]
-	// 30s from env GOFLY_PLUGINS_STARTTIMEOUT
+	// 30s from env GOFLY_PLUGINS_START_TIMEOUT
 	// postgres://db.internal:5432/app from application.yaml
 }
 

@@ -71,14 +71,15 @@ func TestQuickstart(t *testing.T) {
 		}
 	})
 
-	t.Run("unknown key exits 1 with the key named", func(t *testing.T) {
-		cmd := command(bin, "GOFLY_APP_GRETING=typo")
+	t.Run("with strict-env, an unknown GOFLY_ variable exits 1, named", func(t *testing.T) {
+		cmd := command(bin, "GOFLY_GOFLY_STRICT_ENV=true", "GOFLY_APP_GRETING=typo")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
 		var exit *exec.ExitError
 		require.True(t, errors.As(err, &exit), "want a non-zero exit, got %v", err)
 		assert.Equal(t, 1, exit.ExitCode())
-		assert.Contains(t, stderr.String(), "app.greting")
+		assert.Contains(t, stderr.String(), "GOFLY_APP_GRETING")
+		assert.Contains(t, stderr.String(), "did you mean GOFLY_APP_GREETING")
 	})
 }
