@@ -158,7 +158,7 @@ func TestDebugPrintsTheReport(t *testing.T) {
 			if tc.print {
 				require.NoError(t, app.Err())
 				assert.Contains(t, out.String(), "CONDITIONS EVALUATION REPORT")
-				assert.Contains(t, out.String(), autoconfig.PluginsEnabledKey)
+				assert.Contains(t, out.String(), "plugins.enabled")
 				assert.Contains(t, out.String(), "legacy-auth", "the plugin filter decisions are printed")
 				assert.Contains(t, out.String(), "legacy-*")
 			} else {
@@ -203,7 +203,31 @@ func TestAutoConfigAmongOptions(t *testing.T) {
 		o, ok := a.Report.Find("store")
 		require.True(t, ok)
 		assert.Equal(t, autoconfig.StateExcluded, o.State)
+		assert.Equal(t, []autoconfig.Exclusion{{Name: "store", Source: "gofly.ExcludeAutoConfig"}}, a.Report.Exclusions)
 	})
+	t.Run("an unknown exclusion in code", func(t *testing.T) {
+		_, err := goflytest.Assemble(t, "", defaultStore, gofly.ExcludeAutoConfig("stor"))
+		require.Error(t, err)
+		assert.ErrorIs(t, err, kernel.ErrConfig)
+		assert.Contains(t, err.Error(), `cannot exclude "stor": not an auto-configuration (candidates: extension, plugins, store)`)
+	})
+}
+
+func TestConflictingDefaultProperties(t *testing.T) {
+	a := autoconfig.New("a", autoconfig.DefaultProperties(map[string]any{"web.address": ":8080"}))
+	b := autoconfig.New("b", autoconfig.DefaultProperties(map[string]any{"web": map[string]any{"address": ":9090"}}))
+	_, err := goflytest.Assemble(t, "", b, a)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrConfig)
+	assert.Contains(t, err.Error(), `auto-configurations "a" and "b" give different defaults for key "web.address"`)
+
+	// A configuration loaded beforehand ignores the defaults, conflicting or not.
+	cfg, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithYAML("app.yaml", []byte("x: 1")))
+	require.NoError(t, err)
+	asm, err := gofly.Assemble(gofly.WithConfig(cfg), gofly.LogOutput(&bytes.Buffer{}), b, a)
+	require.NoError(t, err)
+	assert.Same(t, cfg, asm.Config)
+	assert.False(t, asm.Config.Exists("web.address"))
 }
 
 func TestRunExplainsAFailure(t *testing.T) {

@@ -18,23 +18,26 @@
 // (plugins.Define; the auto-configurations then see its id), an
 // *autoconfig.AutoConfig (a starter such as web.Starter()), or a gofly
 // setting such as [ConfigDir], [ConfigFiles], [ConfigYAML], [Profiles],
-// [Environ], [Defaults], [Properties], [WithConfig], [WithLogger],
+// [Environ], [Defaults], [Overrides], [WithConfig], [WithLogger],
 // [LogOutput], [Args], [ReportOutput] or [ExcludeAutoConfig]. Settings may
 // appear anywhere among the fx options; a later setting of the same kind
-// wins, except ConfigFiles, ConfigYAML, Defaults, Properties and
+// wins, except ConfigFiles, ConfigYAML, Defaults, Overrides and
 // ExcludeAutoConfig, which add up (ConfigFiles and ConfigYAML sources are
 // layered in option order).
 //
 // # Auto-configuration
 //
-// After loading the configuration, the assembly step evaluates the
-// auto-configurations: the built-in ones (autoconfig.Builtins: the extension
-// registry and the plugin manager, when plugins.enabled is true) and those
-// given among the options. The user's fx options come first in the app, the
-// matched auto-configurations' after them. The condition report says which
-// matched and why; it is in the graph (*autoconfig.Report) and printed at
-// startup with debug: true or --debug. When plugins.enabled is not true, an
-// app given plugins fails to build with an error saying so.
+// After loading the configuration (with the auto-configurations' default
+// properties below every other layer), the assembly step evaluates the
+// auto-configurations: the built-in ones (autoconfig.ExtensionName, the
+// extension registry, and autoconfig.PluginsName, the plugin manager, when
+// plugins.enabled is true) and those given among the options. The user's fx
+// options come first in the app, the matched auto-configurations' after
+// them. The condition report says which matched and why; it is in the graph
+// (*autoconfig.Report) and in [Assembly], and printed at startup with
+// debug: true or --debug. A failure is printed by [Run] with its analysis
+// (autoconfig.Analyze). When plugins.enabled is not true, an app given
+// plugins fails to build with an error saying so.
 //
 // # Status
 //

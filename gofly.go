@@ -22,6 +22,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/gofly-framework/gofly/autoconfig"
+	"github.com/gofly-framework/gofly/internal/evaluation"
 	"github.com/gofly-framework/gofly/internal/status"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/plugins"
@@ -230,26 +231,34 @@ const loggerName = "gofly"
 // method reports them, and the Assembly (with its report) is still returned.
 func Assemble(opts ...Option) (*Assembly, error) {
 	in := collect(opts)
-	cfg, err := in.loadConfig()
+	var (
+		cfg     *kernel.Config
+		b       budgets
+		log     *zap.Logger
+		slogger *slog.Logger
+		events  fxevent.Logger
+	)
+	// The configuration, with the auto-configurations' default properties
+	// below every layer the user gives, and what depends on it alone come
+	// before the evaluation of the auto-configurations.
+	load := func(defaults func() (map[string]any, error)) (*kernel.Config, error) {
+		var err error
+		if cfg, err = in.loadConfig(defaults); err != nil {
+			return nil, err
+		}
+		if b, err = kernel.Bind[budgets](cfg, "gofly"); err != nil {
+			return nil, err
+		}
+		log, slogger, events, err = in.loggers(cfg)
+		return cfg, err
+	}
+	autoOpts, report, err := autoconfig.Evaluate(in.autos, evaluation.Input{
+		Load: load, UserOptions: in.user, Plugins: in.pluginIDs(), Exclude: in.s.excludes,
+	})
 	if err != nil {
 		return nil, err
 	}
-	b, err := kernel.Bind[budgets](cfg, "gofly")
-	if err != nil {
-		return nil, err
-	}
-	log, slogger, events, err := in.loggers(cfg)
-	if err != nil {
-		return nil, err
-	}
-
-	res, err := autoconfig.Evaluate(
-		autoconfig.Env{Config: cfg, UserOptions: in.user, Plugins: in.pluginIDs()},
-		in.autos, autoconfig.Exclude(in.s.excludes...))
-	if err != nil {
-		return nil, err
-	}
-	debug, err := autoconfig.DebugEnabled(cfg, in.s.args)
+	debug, err := debugEnabled(cfg, in.s.args)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +269,11 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		}
 	}
 
-	a := &Assembly{Config: cfg, Logger: log, Report: res.Report,
+	a := &Assembly{Config: cfg, Logger: log, Report: report,
 		reportOut: reportOut, budgets: b, failures: new(startFailures)}
-	all := make([]fx.Option, 0, len(in.user)+len(res.Options)+8)
+	all := make([]fx.Option, 0, len(in.user)+len(autoOpts)+8)
 	all = append(all,
-		fx.Supply(cfg, new(status.Status), res.Report,
+		fx.Supply(cfg, new(status.Status), report,
 			fx.Annotated{Name: loggerName, Target: log}, fx.Annotated{Name: loggerName, Target: slogger}),
 		fx.StartTimeout(b.StartTimeout),
 		fx.StopTimeout(b.StopTimeout),
@@ -273,11 +282,11 @@ func Assemble(opts ...Option) (*Assembly, error) {
 		all = append(all, fx.WithLogger(func() fxevent.Logger { return events }))
 	}
 	all = append(all, in.user...)
-	all = append(all, res.Options...)
+	all = append(all, autoOpts...)
 
 	// Plugin problems fail the app (its Err), as fx errors do, rather than
 	// the assembly step: the report and the configuration stay available.
-	if reason := pluginsOff(res.Report); reason != "" {
+	if reason := pluginsOff(report); reason != "" {
 		if len(in.plugins) > 0 {
 			all = append(all, fx.Error(errPluginsOff(in.pluginIDs(), reason)))
 		}
@@ -369,13 +378,13 @@ func zapEvents(log *zap.Logger) fxevent.Logger {
 type inputs struct {
 	s           settings
 	user        []fx.Option              // the user's fx options, in the order given
-	autos       []*autoconfig.AutoConfig // the built-in auto-configurations, then those given
+	autos       []*autoconfig.AutoConfig // in the order given
 	plugins     []*plugins.Plugin        // in the order given; a catalog's in id order
 	managerOpts []plugins.ManagerOption
 }
 
 func collect(opts []Option) *inputs {
-	in := &inputs{autos: autoconfig.Builtins()}
+	in := &inputs{}
 	for _, o := range opts {
 		switch o := o.(type) {
 		case nil:
@@ -408,11 +417,11 @@ func (in *inputs) pluginIDs() []string {
 
 // loadConfig returns the configuration given with WithConfig, or loads it
 // with the auto-configurations' defaults below every layer the user gives.
-func (in *inputs) loadConfig() (*kernel.Config, error) {
+func (in *inputs) loadConfig(collectDefaults func() (map[string]any, error)) (*kernel.Config, error) {
 	if in.s.config != nil {
 		return in.s.config, nil
 	}
-	defaults, err := autoconfig.CollectDefaults(in.autos)
+	defaults, err := collectDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +469,7 @@ func pluginsOff(r *autoconfig.Report) string {
 	case ok && o.State == autoconfig.StateExcluded:
 		return "the " + autoconfig.PluginsName + " auto-configuration is excluded (autoconfig.exclude)"
 	default:
-		return autoconfig.PluginsEnabledKey + " is off"
+		return "plugins.enabled is off"
 	}
 }
 
@@ -600,7 +609,7 @@ func Run(opts ...Option) {
 
 // RunContext is [Run] without os.Exit: it runs the app until ctx is done, a
 // SIGINT or SIGTERM arrives, or the app shuts itself down, writes any failure
-// (with its analysis, see autoconfig.Explain) to errOut and returns the
+// (with its analysis, see autoconfig.Analyze) to errOut and returns the
 // process exit code. A ctx that is done while the app starts lets the start
 // finish (within the app's start budget, gofly.start-timeout) and then stops
 // the app. When the budget runs out while a plugin hook runs, the error names
@@ -608,13 +617,13 @@ func Run(opts ...Option) {
 func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 	a, err := Assemble(opts...)
 	if err != nil {
-		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, nil))
+		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, analyze(err, nil))
 		return 1
 	}
 	app := fx.New(a.Options...)
 	a.printReport()
 	if err := app.Err(); err != nil {
-		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
+		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, analyze(err, a.Report))
 		return 1
 	}
 
@@ -631,7 +640,7 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 	cancel()
 	if err != nil {
 		err = a.explainStart(err)
-		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n\n%s\n", err, autoconfig.Explain(err, a.Report))
+		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n\n%s\n", err, analyze(err, a.Report))
 		return 1
 	}
 
@@ -652,4 +661,53 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 		return 1
 	}
 	return code
+}
+
+// analyze returns the failure analysis of err: what failed, why and what to
+// do (a generic block when no analyzer knows err).
+func analyze(err error, r *autoconfig.Report) autoconfig.Analysis {
+	an, _ := autoconfig.Analyze(err, r)
+	return an
+}
+
+// debugKey is the configuration key that asks for the condition report at
+// startup.
+const debugKey = "debug"
+
+// debugEnabled reports whether the condition report should be printed at
+// startup: when args (the command line without the program name) holds
+// --debug or --debug=<bool>, that decides (the last one wins; arguments after
+// "--" are not looked at); otherwise the boolean property debug does
+// (default false), read strictly with kernel.Config.Bool. A nil cfg counts as
+// an empty configuration.
+//
+// Errors, of class kernel.ErrConfig: --debug=<value> that is not true or
+// false (any case); a debug property that is not a boolean (the
+// configuration's *kernel.ConfigError, naming key and source).
+func debugEnabled(cfg *kernel.Config, args []string) (bool, error) {
+	flag, set := false, false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		switch {
+		case a == "--debug" || a == "-debug":
+			flag, set = true, true
+		case strings.HasPrefix(a, "--debug=") || strings.HasPrefix(a, "-debug="):
+			v := a[strings.IndexByte(a, '=')+1:]
+			switch strings.ToLower(v) {
+			case "true":
+				flag, set = true, true
+			case "false":
+				flag, set = false, true
+			default:
+				return false, &kernel.ConfigError{Key: debugKey, Value: v, Source: "command line",
+					Msg: fmt.Sprintf("command-line flag %q is not a boolean: use --debug, --debug=true or --debug=false", a)}
+			}
+		}
+	}
+	if set || cfg == nil {
+		return flag, nil
+	}
+	return cfg.Bool(debugKey, false)
 }

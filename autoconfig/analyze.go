@@ -19,7 +19,10 @@ import (
 // Analysis explains why an application failed to build or start, Spring
 // Boot's failure analysis: what failed and what to do.
 type Analysis struct {
-	// Analyzer names the analyzer that produced the analysis.
+	// Analyzer names the analyzer that produced the analysis: a built-in's
+	// name ("missing-type", "config" ...), the name an [Analyzer] set, or the
+	// name of the auto-configuration whose analyzer it is ([WithAnalyzer]);
+	// empty for the generic analysis of an error no analyzer recognises.
 	Analyzer string
 	// Description says what failed and why.
 	Description string
@@ -29,7 +32,8 @@ type Analysis struct {
 	Err error
 }
 
-// String renders the analysis as a block for standard error:
+// String renders the analysis as a block for standard error, or "" for the
+// zero Analysis (what [Analyze] returns for a nil error):
 //
 //	***************************
 //	APPLICATION FAILED TO START
@@ -43,6 +47,9 @@ type Analysis struct {
 //
 //	...
 func (a Analysis) String() string {
+	if a.Analyzer == "" && a.Description == "" && a.Action == "" && a.Err == nil {
+		return ""
+	}
 	var b strings.Builder
 	b.WriteString("\n***************************\nAPPLICATION FAILED TO START\n***************************\n\nDescription:\n\n")
 	b.WriteString(strings.TrimSpace(a.Description))
@@ -52,40 +59,23 @@ func (a Analysis) String() string {
 	return b.String()
 }
 
-// Analyzer explains a kind of failure. Analyze returns false when err is not
-// of its kind. An analyzer must be deterministic and safe for concurrent
-// use; it may look at the report (nil when there is none).
-type Analyzer interface {
-	// Name identifies the analyzer ("missing-type", ...).
-	Name() string
-	// Analyze explains err, or returns false.
-	Analyze(err error, report *Report) (Analysis, bool)
-}
+// Analyzer explains a kind of failure: it returns false when err is not of
+// its kind. It may look at the report (nil when there is none) and must be
+// deterministic and safe for concurrent use. [Analyze] fills in the
+// analysis' Err, and its Analyzer when the analyzer left it empty and is
+// attached to an auto-configuration ([WithAnalyzer]).
+type Analyzer func(err error, r *Report) (Analysis, bool)
 
-type analyzerFunc struct {
+// namedAnalyzer is an analyzer with the name its analyses get when they do
+// not name themselves.
+type namedAnalyzer struct {
 	name string
-	fn   func(error, *Report) (Analysis, bool)
+	fn   Analyzer
 }
 
-func (a analyzerFunc) Name() string { return a.name }
-
-func (a analyzerFunc) Analyze(err error, r *Report) (Analysis, bool) {
-	an, ok := a.fn(err, r)
-	if ok {
-		an.Analyzer, an.Err = a.name, err
-	}
-	return an, ok
-}
-
-// NewAnalyzer returns an [Analyzer] from a function. The analysis it returns
-// gets its Analyzer and Err fields filled in.
-func NewAnalyzer(name string, fn func(err error, report *Report) (Analysis, bool)) Analyzer {
-	return analyzerFunc{name: name, fn: fn}
-}
-
-// BuiltinAnalyzers returns the package's analyzers, in the order they are
-// consulted (a new slice on each call). Each recognises its failure by type,
-// with errors.As, errors.Is and dig's exported predicates:
+// builtinAnalyzers are the package's analyzers, in the order they are
+// consulted. Each recognises its failure by type, with errors.As, errors.Is
+// and dig's exported predicates:
 //
 //   - "plugin-resolution": a *kernel.ResolutionError (missing dependency,
 //     version constraint not met, dependency cycle among plugins);
@@ -103,25 +93,32 @@ func NewAnalyzer(name string, fn func(err error, report *Report) (Analysis, bool
 //   - "plugin": any other *kernel.PluginError;
 //   - "extension": a *kernel.ExtensionError (a point not declared, without
 //     extensions, declared twice, or an extension of the wrong type).
-func BuiltinAnalyzers() []Analyzer {
-	return []Analyzer{
-		NewAnalyzer("plugin-resolution", analyzeResolution),
-		NewAnalyzer("config", analyzeConfig),
-		NewAnalyzer("dependency-cycle", analyzeCycle),
-		NewAnalyzer("missing-type", analyzeMissingType),
-		NewAnalyzer("autoconfig-order", analyzeOrder),
-		NewAnalyzer("start-timeout", analyzeTimeout),
-		NewAnalyzer("plugins-off", analyzePluginsOff),
-		NewAnalyzer("plugin", analyzePlugin),
-		NewAnalyzer("extension", analyzeExtension),
-	}
+var builtinAnalyzers = []namedAnalyzer{
+	{"plugin-resolution", analyzeResolution},
+	{"config", analyzeConfig},
+	{"dependency-cycle", analyzeCycle},
+	{"missing-type", analyzeMissingType},
+	{"autoconfig-order", analyzeOrder},
+	{"start-timeout", analyzeTimeout},
+	{"plugins-off", analyzePluginsOff},
+	{"plugin", analyzePlugin},
+	{"extension", analyzeExtension},
 }
 
 // Analyze explains err with the first analyzer that recognises it, trying in
 // order: extra, then the analyzers attached to the report's
-// auto-configurations ([WithAnalyzer], in the resolved order), then
-// [BuiltinAnalyzers]. report may be nil. It returns false when err is nil or
-// no analyzer recognises it.
+// auto-configurations ([WithAnalyzer], in the resolved order), then the
+// built-in ones, which recognise plugin resolution errors (a missing or
+// disabled dependency, a version constraint, a cycle), configuration errors
+// (key, value, file:line), dependency cycles, missing types (naming the
+// auto-configuration that would provide one and why it did not match),
+// cycles among auto-configurations, start timeouts, plugins given while
+// plugins are off, plugin errors and extension errors. report may be nil.
+//
+// When no analyzer recognises err, Analyze returns false with the generic
+// analysis: the error, and the advice to run with --debug. For a nil err it
+// returns the zero Analysis and false. [Analysis.String] is the block that
+// gofly.Run prints.
 //
 // The analysis never shows a secret, whichever analyzer wrote it: the
 // values of the configuration keys that kernel.IsSecretKey calls secret (in
@@ -131,41 +128,35 @@ func Analyze(err error, report *Report, extra ...Analyzer) (Analysis, bool) {
 	if err == nil {
 		return Analysis{}, false
 	}
-	all := append([]Analyzer(nil), extra...)
+	all := make([]namedAnalyzer, 0, len(extra)+len(builtinAnalyzers))
+	for _, a := range extra {
+		all = append(all, namedAnalyzer{fn: a})
+	}
 	if report != nil {
 		for _, c := range report.candidates {
 			all = append(all, c.analyzers...)
 		}
 	}
-	all = append(all, BuiltinAnalyzers()...)
+	all = append(all, builtinAnalyzers...)
+	sec := report.secrets().ofErrors(err)
 	for _, a := range all {
-		if a == nil {
+		if a.fn == nil {
 			continue
 		}
-		if an, ok := a.Analyze(err, report); ok {
-			sec := report.secrets().ofErrors(err)
+		if an, ok := a.fn(err, report); ok {
+			if an.Analyzer == "" {
+				an.Analyzer = a.name
+			}
+			an.Err = err
 			an.Description, an.Action = sec.hide(an.Description), sec.hide(an.Action)
 			return an, true
 		}
 	}
-	return Analysis{}, false
-}
-
-// Explain returns the text of [Analyze]'s analysis of err, or, when no
-// analyzer recognises it, a generic block with the error and advice to run
-// with --debug. It returns "" for a nil err.
-func Explain(err error, report *Report, extra ...Analyzer) string {
-	if err == nil {
-		return ""
-	}
-	if an, ok := Analyze(err, report, extra...); ok {
-		return an.String()
-	}
 	return Analysis{
-		Description: "The application failed: " + report.secrets().ofErrors(err).hide(err.Error()),
+		Description: "The application failed: " + sec.hide(err.Error()),
 		Action:      "Read the error above. Run with --debug (or debug: true) to print the condition report.",
 		Err:         err,
-	}.String()
+	}, false
 }
 
 // ----------------------------------------------------------------- analyzers
@@ -330,7 +321,7 @@ func exclusionSource(r *Report, name string) string {
 			return e.Source
 		}
 	}
-	return ExcludeKey
+	return excludeKey
 }
 
 func joinTypes(types []string) string {
@@ -513,7 +504,7 @@ func analyzePluginsOff(err error, r *Report) (Analysis, bool) {
 	if out.State == StateExcluded {
 		desc += fmt.Sprintf("is excluded (by %s), so the app has no plugin manager.", exclusionSource(r, PluginsName))
 		action = fmt.Sprintf("Remove %q from the exclusions (%s or gofly.ExcludeAutoConfig), or remove the plugins from the application's options.",
-			PluginsName, ExcludeKey)
+			PluginsName, excludeKey)
 	} else {
 		why := ""
 		if c, ok := firstMismatch(out); ok {
@@ -521,7 +512,7 @@ func analyzePluginsOff(err error, r *Report) (Analysis, bool) {
 		}
 		desc += fmt.Sprintf("did not match%s, so the app has no plugin manager.", why)
 		action = fmt.Sprintf("Set %s: true in application.yaml (or GOFLY_PLUGINS_ENABLED=true), or remove the plugins from the application's options.",
-			PluginsEnabledKey)
+			pluginsEnabledKey)
 	}
 	return Analysis{Description: desc, Action: action}, true
 }

@@ -39,7 +39,7 @@ var pluginsAC = autoconfig.New("plugins",
 
 func report(t *testing.T, yaml string, opts ...autoconfig.EvalOption) *autoconfig.Report {
 	t.Helper()
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, yaml)}, []*autoconfig.AutoConfig{pluginsAC, defaultGreeterAC}, opts...)
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, yaml)}, []*autoconfig.AutoConfig{pluginsAC, defaultGreeterAC}, opts...)
 	require.NoError(t, err)
 	return res.Report
 }
@@ -80,7 +80,7 @@ func TestAnalyzeMissingType(t *testing.T) {
 			report: func(t *testing.T) *autoconfig.Report {
 				return report(t, "plugins: {enabled: true}", autoconfig.Exclude("plugins"))
 			},
-			action: []string{`Auto-configuration "plugins" provides *autoconfig_test.Manager but is excluded (by autoconfig.Exclude): remove the exclusion, or provide *autoconfig_test.Manager yourself.`},
+			action: []string{`Auto-configuration "plugins" provides *autoconfig_test.Manager but is excluded (by gofly.ExcludeAutoConfig): remove the exclusion, or provide *autoconfig_test.Manager yourself.`},
 		},
 		{
 			desc: "several missing types, one provided by an auto-configuration",
@@ -135,7 +135,7 @@ func TestAnalyzeMissingTypeSuppliedByAnAutoConfig(t *testing.T) {
 		autoconfig.When(autoconfig.OnProfile("with-dep")),
 		autoconfig.Provide(fx.Supply(&Dep{}), fx.Module("inner", fx.Provide(func() Greeter { return nil }, fx.Private))),
 	)
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{depAC})
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{depAC})
 	require.NoError(t, err)
 	an, ok := autoconfig.Analyze(buildErr(t, fx.Invoke(func(*Dep, Greeter) {})), res.Report)
 	require.True(t, ok)
@@ -227,7 +227,7 @@ func TestAnalyzeConfig(t *testing.T) {
 		assert.Equal(t, "Fix app.yaml.", an.Action)
 	})
 	t.Run("evaluation error", func(t *testing.T) {
-		_, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg}, []*autoconfig.AutoConfig{pluginsAC})
+		_, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: cfg}, []*autoconfig.AutoConfig{pluginsAC})
 		require.Error(t, err)
 		an, ok := autoconfig.Analyze(err, nil)
 		require.True(t, ok)
@@ -325,7 +325,7 @@ func TestAnalyzePluginsOff(t *testing.T) {
 				return report(t, "plugins: {enabled: true}", autoconfig.Exclude("plugins"))
 			},
 			analyzer: "plugins-off",
-			text:     []string{`is excluded (by autoconfig.Exclude)`, `Remove "plugins" from the exclusions (autoconfig.exclude or gofly.ExcludeAutoConfig)`},
+			text:     []string{`is excluded (by gofly.ExcludeAutoConfig)`, `Remove "plugins" from the exclusions (autoconfig.exclude or gofly.ExcludeAutoConfig)`},
 		},
 		{
 			desc:     "plugins matched: an ordinary plugin error",
@@ -351,7 +351,7 @@ func TestAnalyzePluginsOff(t *testing.T) {
 }
 
 func TestAnalyzeOrderCycle(t *testing.T) {
-	_, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{
+	_, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{
 		autoconfig.New("a", autoconfig.After("b")),
 		autoconfig.New("b", autoconfig.When(autoconfig.OnAutoConfig("a"))),
 	})
@@ -369,16 +369,19 @@ func TestAnalyzeOrderCycle(t *testing.T) {
 var errCustom = errors.New("custom failure")
 
 func TestAnalyzerOrder(t *testing.T) {
+	// custom names its analyses when name is not empty.
 	custom := func(name string) autoconfig.Analyzer {
-		return autoconfig.NewAnalyzer(name, func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
+		return func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
 			if !errors.Is(err, errCustom) && !errors.Is(err, kernel.ErrConfig) {
 				return autoconfig.Analysis{}, false
 			}
-			return autoconfig.Analysis{Description: "by " + name, Action: "act"}, true
-		})
+			return autoconfig.Analysis{Analyzer: name, Description: "by " + name, Action: "act"}, true
+		}
 	}
-	starter := autoconfig.New("starter", autoconfig.WithAnalyzer(custom("starter")), autoconfig.WithAnalyzer(nil))
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{starter})
+	// An attached analyzer that does not name its analyses gets the
+	// auto-configuration's name.
+	starter := autoconfig.New("starter", autoconfig.WithAnalyzer(custom("")), autoconfig.WithAnalyzer(nil))
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{starter})
 	require.NoError(t, err)
 
 	cfgErr := &kernel.ConfigError{Key: "k", Msg: "bad"}
@@ -399,25 +402,22 @@ func TestAnalyzerOrder(t *testing.T) {
 			an, ok := autoconfig.Analyze(tt.err, tt.report, tt.extra...)
 			require.True(t, ok)
 			assert.Equal(t, tt.want, an.Analyzer)
+			assert.Equal(t, tt.err, an.Err)
 		})
 	}
-
-	names := []string{}
-	for _, a := range autoconfig.BuiltinAnalyzers() {
-		names = append(names, a.Name())
-	}
-	assert.Equal(t, []string{"plugin-resolution", "config", "dependency-cycle", "missing-type", "autoconfig-order",
-		"start-timeout", "plugins-off", "plugin", "extension"}, names)
 }
 
-func TestExplain(t *testing.T) {
-	assert.Equal(t, "", autoconfig.Explain(nil, nil))
-	_, ok := autoconfig.Analyze(nil, nil)
+func TestAnalyzeGeneric(t *testing.T) {
+	an, ok := autoconfig.Analyze(nil, nil)
 	assert.False(t, ok)
+	assert.Equal(t, autoconfig.Analysis{}, an)
+	assert.Equal(t, "", an.String())
 
 	unknown := errors.New("disk on fire")
-	_, ok = autoconfig.Analyze(unknown, nil)
+	an, ok = autoconfig.Analyze(unknown, nil)
 	assert.False(t, ok)
+	assert.Equal(t, "", an.Analyzer)
+	assert.Equal(t, unknown, an.Err)
 	assert.Equal(t, `
 ***************************
 APPLICATION FAILED TO START
@@ -430,9 +430,11 @@ The application failed: disk on fire
 Action:
 
 Read the error above. Run with --debug (or debug: true) to print the condition report.
-`, autoconfig.Explain(unknown, nil))
+`, an.String())
 
-	got := autoconfig.Explain(buildErr(t, fx.Invoke(func(*Manager) {})), report(t, "x: 1"))
+	an, ok = autoconfig.Analyze(buildErr(t, fx.Invoke(func(*Manager) {})), report(t, "x: 1"))
+	require.True(t, ok)
+	got := an.String()
 	assert.Contains(t, got, "\nAPPLICATION FAILED TO START\n")
 	assert.Contains(t, got, "\nDescription:\n\nfunction ")
 	assert.Contains(t, got, "\n\nAction:\n\nAuto-configuration \"plugins\" provides *autoconfig_test.Manager but did not match")

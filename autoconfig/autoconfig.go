@@ -26,7 +26,7 @@ type AutoConfig struct {
 	before     []string
 	after      []string
 	defaults   map[string]any
-	analyzers  []Analyzer
+	analyzers  []namedAnalyzer
 }
 
 // fxOption makes an *AutoConfig an fx.Option, so that it is a gofly.Option.
@@ -44,8 +44,8 @@ func (f optionFunc) apply(a *AutoConfig) { f(a) }
 
 // New returns the auto-configuration called name, configured by opts. Names
 // identify auto-configurations in Before, After, OnAutoConfig, exclusions and
-// the report; they must be unique among the candidates given to [Evaluate]
-// and must not be empty (both are checked by Evaluate, which reports an
+// the report; they must be unique among the auto-configurations of an app
+// and must not be empty (both are checked when the app is assembled, with an
 // error of class kernel.ErrConfig).
 //
 // [OnAutoConfig] conditions among opts also order the auto-configuration
@@ -106,9 +106,10 @@ func After(names ...string) Option {
 // merged, later values winning.
 //
 // The defaults must be known before the configuration is loaded, so they
-// apply whether or not the auto-configuration matches later; the facade
-// collects them with [CollectDefaults] and loads them with
-// kernel.WithDefaults.
+// apply whether or not the auto-configuration matches later. Two
+// auto-configurations of an app giving one key different values make the
+// assembly fail with an error of class kernel.ErrConfig naming the key and
+// both auto-configurations.
 func DefaultProperties(values map[string]any) Option {
 	return optionFunc(func(a *AutoConfig) {
 		if a.defaults == nil {
@@ -123,38 +124,19 @@ func DefaultProperties(values map[string]any) Option {
 // WithAnalyzer attaches a failure analyzer to the auto-configuration: when
 // the app fails, [Analyze] consults it (after the analyzers passed to Analyze
 // itself and before the built-in ones), whether or not the auto-configuration
-// matched. A starter uses it to explain its own failures.
+// matched. A starter uses it to explain its own failures. An analysis that
+// does not name its analyzer (Analysis.Analyzer) is named after the
+// auto-configuration.
 func WithAnalyzer(an Analyzer) Option {
 	return optionFunc(func(a *AutoConfig) {
 		if an != nil {
-			a.analyzers = append(a.analyzers, an)
+			a.analyzers = append(a.analyzers, namedAnalyzer{name: a.name, fn: an})
 		}
 	})
 }
 
 // Name returns the auto-configuration's name.
 func (a *AutoConfig) Name() string { return a.name }
-
-// Options returns a copy of the fx options the auto-configuration
-// contributes when it matches, in the order given to [Provide].
-func (a *AutoConfig) Options() []fx.Option { return append([]fx.Option(nil), a.options...) }
-
-// Conditions returns a copy of the auto-configuration's conditions, in
-// evaluation order.
-func (a *AutoConfig) Conditions() []Condition { return append([]Condition(nil), a.conditions...) }
-
-// Defaults returns a copy of the defaults given with [DefaultProperties],
-// flattened to dotted keys; nil when there are none.
-func (a *AutoConfig) Defaults() map[string]any {
-	if a.defaults == nil {
-		return nil
-	}
-	out := make(map[string]any, len(a.defaults))
-	for k, v := range a.defaults {
-		out[k] = v
-	}
-	return out
-}
 
 // String describes the auto-configuration: its name, conditions and
 // ordering, e.g. autoconfig.New("web", When(OnProperty(web.enabled)), After("plugins")).
@@ -178,12 +160,12 @@ func (a *AutoConfig) String() string {
 	return b.String()
 }
 
-// CollectDefaults merges the defaults of the candidates (see
+// collectDefaults merges the defaults of the candidates (see
 // [DefaultProperties]) into one map of dotted keys, for kernel.WithDefaults.
 // Two candidates giving the same key different values is an error of class
 // kernel.ErrConfig naming the key and both auto-configurations; the result
 // does not depend on the order of candidates.
-func CollectDefaults(candidates []*AutoConfig) (map[string]any, error) {
+func collectDefaults(candidates []*AutoConfig) (map[string]any, error) {
 	out := map[string]any{}
 	owner := map[string]string{}
 	sorted := make([]*AutoConfig, 0, len(candidates))

@@ -38,7 +38,7 @@ func BenchmarkEvaluateProperties(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := autoconfig.Evaluate(env, cands); err != nil {
+		if _, err := autoconfig.EvaluateEnv(env, cands); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,7 +66,7 @@ func BenchmarkOnMissingType(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		res, err := autoconfig.Evaluate(env, cands)
+		res, err := autoconfig.EvaluateEnv(env, cands)
 		if err != nil || len(res.Matched) != 1 {
 			b.Fatal(err, res.Matched)
 		}
@@ -109,7 +109,7 @@ func BenchmarkOrder1000(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := autoconfig.Evaluate(autoconfig.Env{}, cands); err != nil {
+		if _, err := autoconfig.EvaluateEnv(autoconfig.Env{}, cands); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,86 +9,66 @@ import (
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// Condition decides whether an auto-configuration applies. Conditions are
-// evaluated by [Evaluate], one auto-configuration at a time in the resolved
-// order, against a [ConditionContext].
-//
-// The package's conditions ([OnProperty], [OnBooleanProperty], [OnProfile],
-// [OnMissingType], [OnAutoConfig], [OnPlugin], [OnCondition], [Not], [Any])
-// cover most needs; implement the interface for the rest. An implementation
-// must be deterministic and must not keep the context after it returns.
+// Condition decides whether an auto-configuration applies. The package's
+// conditions are all there is: [OnProperty], [OnBooleanProperty],
+// [OnProfile], [OnMissingType], [OnAutoConfig], [OnPlugin], the combinators
+// [Not] and [Any], and [OnCondition], the one way to write a custom
+// condition (a function of the configuration). The interface is sealed, as
+// fx.Option is: String names the condition as the report shows it, e.g.
+// OnProperty(plugins.enabled); the evaluation is the package's own.
 type Condition interface {
-	// String names the condition as the report shows it, e.g.
-	// OnProperty(plugins.enabled).
-	String() string
-	// Evaluate returns whether the condition matches and a message saying
-	// why. An error aborts [Evaluate]; it should belong to the kernel error
-	// hierarchy (kernel.ErrConfig for a bad property value); any other error
-	// is wrapped in one of class kernel.ErrConfig.
-	Evaluate(ctx *ConditionContext) (Outcome, error)
+	fmt.Stringer
+	// evaluate returns whether the condition matches and a message saying
+	// why, for the report (what was looked at and what was found, never a
+	// secret value). An error aborts the evaluation; it belongs to the
+	// kernel error hierarchy (kernel.ErrConfig for a bad property value).
+	evaluate(ctx *evalContext) (outcome, error)
 }
 
-// Outcome is the result of evaluating a [Condition].
-type Outcome struct {
-	// Match tells whether the condition holds.
-	Match bool
-	// Message says why, for the report: what was looked at and what was
-	// found. It must not contain secret values.
-	Message string
+// outcome is the result of evaluating a [Condition].
+type outcome struct {
+	match   bool
+	message string
 }
 
-// Matched returns a matching Outcome with the formatted message.
-func Matched(format string, args ...any) Outcome {
-	return Outcome{Match: true, Message: fmt.Sprintf(format, args...)}
+// matched returns a matching outcome with the formatted message.
+func matched(format string, args ...any) outcome {
+	return outcome{match: true, message: fmt.Sprintf(format, args...)}
 }
 
-// NotMatched returns a non-matching Outcome with the formatted message.
-func NotMatched(format string, args ...any) Outcome {
-	return Outcome{Match: false, Message: fmt.Sprintf(format, args...)}
+// notMatched returns a non-matching outcome with the formatted message.
+func notMatched(format string, args ...any) outcome {
+	return outcome{match: false, message: fmt.Sprintf(format, args...)}
 }
 
-// State is what a condition can learn about another auto-configuration
-// while the candidates are evaluated.
-type State int
+// State is what happened to an auto-configuration: the text of each state
+// is the state's name as the report prints it.
+type State string
 
-// The states of an auto-configuration during evaluation.
+// The states of an auto-configuration in the [Report].
 const (
-	// StateUnknown: no candidate has that name.
-	StateUnknown State = iota
-	// StatePending: a candidate not evaluated yet (it comes later in the
-	// resolved order).
-	StatePending
-	// StateExcluded: the candidate is excluded (autoconfig.exclude or the
-	// Exclude option).
-	StateExcluded
-	// StateMatched: the candidate was evaluated and all its conditions matched.
-	StateMatched
-	// StateNotMatched: the candidate was evaluated and a condition did not match.
-	StateNotMatched
+	// StateMatched: the auto-configuration was evaluated and all its
+	// conditions matched; its fx options joined the app.
+	StateMatched State = "matched"
+	// StateNotMatched: the auto-configuration was evaluated and a condition
+	// did not match.
+	StateNotMatched State = "not matched"
+	// StateExcluded: the auto-configuration is excluded (the configuration
+	// key autoconfig.exclude, or gofly.ExcludeAutoConfig) and was not
+	// evaluated.
+	StateExcluded State = "excluded"
 )
 
-// String returns the state's name in lower case ("matched", "not matched" ...).
-func (s State) String() string {
-	switch s {
-	case StatePending:
-		return "pending"
-	case StateExcluded:
-		return "excluded"
-	case StateMatched:
-		return "matched"
-	case StateNotMatched:
-		return "not matched"
-	default:
-		return "unknown"
-	}
-}
+// statePending is the state, during the evaluation, of a candidate not
+// evaluated yet (it comes later in the resolved order). A name that is no
+// candidate's has the zero State.
+const statePending State = "pending"
 
-// ConditionContext is what a [Condition] is evaluated against: the [Env]
-// given to [Evaluate] and the outcome of the auto-configurations evaluated so
-// far. It is valid only during the call to Condition.Evaluate and is not safe
-// for concurrent use.
-type ConditionContext struct {
-	env     *Env
+// evalContext is what a [Condition] is evaluated against: the application
+// and the outcome of the auto-configurations evaluated so far. It is valid
+// only during the evaluation and is not safe for concurrent use.
+type evalContext struct {
+	env     *env
 	current string
 	states  map[string]State
 	// options of the auto-configurations matched so far, in order.
@@ -96,24 +76,12 @@ type ConditionContext struct {
 	probes         map[probeKey]probeResult
 }
 
-// Config returns the application's configuration; never nil.
-func (c *ConditionContext) Config() *kernel.Config { return c.env.Config }
+// config returns the application's configuration; never nil.
+func (c *evalContext) config() *kernel.Config { return c.env.config }
 
-// Env returns the environment given to [Evaluate]. Its slices must not be
-// modified.
-func (c *ConditionContext) Env() Env { return *c.env }
-
-// Current returns the name of the auto-configuration being evaluated.
-func (c *ConditionContext) Current() string { return c.current }
-
-// State returns the state of the named auto-configuration at this point of
-// the evaluation.
-func (c *ConditionContext) State(name string) State { return c.states[name] }
-
-// HasPlugin reports whether a plugin with the given id is present
-// ([Env].Plugins).
-func (c *ConditionContext) HasPlugin(id string) bool {
-	for _, p := range c.env.Plugins {
+// hasPlugin reports whether a plugin with the given id is present.
+func (c *evalContext) hasPlugin(id string) bool {
+	for _, p := range c.env.plugins {
 		if p == id {
 			return true
 		}
@@ -122,7 +90,7 @@ func (c *ConditionContext) HasPlugin(id string) bool {
 }
 
 // candidateNames returns the sorted names of all candidates.
-func (c *ConditionContext) candidateNames() []string {
+func (c *evalContext) candidateNames() []string {
 	names := make([]string, 0, len(c.states))
 	for n := range c.states {
 		names = append(names, n)
@@ -209,26 +177,26 @@ func (p *onProperty) String() string {
 	return b.String()
 }
 
-func (p *onProperty) Evaluate(ctx *ConditionContext) (Outcome, error) {
-	cfg := ctx.Config()
+func (p *onProperty) evaluate(ctx *evalContext) (outcome, error) {
+	cfg := ctx.config()
 	value, ok := propertyText(cfg, p.key)
 	if !ok {
 		if p.ifMissing {
-			return Matched("property %q is not set; matching because of MatchIfMissing", p.key), nil
+			return matched("property %q is not set; matching because of MatchIfMissing", p.key), nil
 		}
-		return NotMatched("did not find property %q", p.key), nil
+		return notMatched("did not find property %q", p.key), nil
 	}
 	src := sourceOf(cfg, p.key)
 	if p.hasHaving {
 		if strings.EqualFold(value, p.having) {
-			return Matched("property %q%s has the expected value %s", p.key, src, p.expected()), nil
+			return matched("property %q%s has the expected value %s", p.key, src, p.expected()), nil
 		}
-		return NotMatched("property %q%s does not have the expected value %s", p.key, src, p.expected()), nil
+		return notMatched("property %q%s does not have the expected value %s", p.key, src, p.expected()), nil
 	}
 	if strings.EqualFold(value, "false") {
-		return NotMatched("property %q%s is false", p.key, src), nil
+		return notMatched("property %q%s is false", p.key, src), nil
 	}
-	return Matched("found property %q%s and it is not false", p.key, src), nil
+	return matched("found property %q%s and it is not false", p.key, src), nil
 }
 
 // expected is the HavingValue as the messages show it: quoted, or (hidden)
@@ -273,7 +241,7 @@ type onBoolean struct {
 // OnBooleanProperty matches when the boolean property key is true, or, when
 // it is not set, when def is true. The property is read strictly with
 // kernel.Config.Bool: a YAML boolean or the strings true/false in any case.
-// Any other value makes [Evaluate] fail with the configuration's
+// Any other value makes the assembly fail with the configuration's
 // *kernel.ConfigError (class kernel.ErrConfig), which names the key and its
 // source.
 func OnBooleanProperty(key string, def bool) Condition {
@@ -284,16 +252,16 @@ func (b *onBoolean) String() string {
 	return fmt.Sprintf("OnBooleanProperty(%s, default %t)", b.key, b.def)
 }
 
-func (b *onBoolean) Evaluate(ctx *ConditionContext) (Outcome, error) {
-	cfg := ctx.Config()
+func (b *onBoolean) evaluate(ctx *evalContext) (outcome, error) {
+	cfg := ctx.config()
 	v, err := cfg.Bool(b.key, b.def)
 	if err != nil {
-		return Outcome{}, err
+		return outcome{}, err
 	}
 	if cfg.Get(b.key) == nil {
-		return Outcome{Match: b.def, Message: fmt.Sprintf("property %q is not set; default %t", b.key, b.def)}, nil
+		return outcome{match: b.def, message: fmt.Sprintf("property %q is not set; default %t", b.key, b.def)}, nil
 	}
-	return Outcome{Match: v, Message: fmt.Sprintf("property %q%s is %t", b.key, sourceOf(cfg, b.key), v)}, nil
+	return outcome{match: v, message: fmt.Sprintf("property %q%s is %t", b.key, sourceOf(cfg, b.key), v)}, nil
 }
 
 // ----------------------------------------------------------------- OnProfile
@@ -308,7 +276,7 @@ type onProfile struct {
 // satisfy expr, a Spring profile expression: a profile name, !p (not active),
 // a & b (all), a | b (any), and parentheses. & and | may not be mixed
 // without parentheses ("a & b | c" is invalid; write "(a & b) | c"). An
-// invalid expression makes [Evaluate] fail with an error of class
+// invalid expression makes the assembly fail with an error of class
 // kernel.ErrConfig that names it.
 func OnProfile(expr string) Condition {
 	root, err := parseProfiles(expr)
@@ -317,11 +285,11 @@ func OnProfile(expr string) Condition {
 
 func (p *onProfile) String() string { return fmt.Sprintf("OnProfile(%q)", p.expr) }
 
-func (p *onProfile) Evaluate(ctx *ConditionContext) (Outcome, error) {
+func (p *onProfile) evaluate(ctx *evalContext) (outcome, error) {
 	if p.err != nil {
-		return Outcome{}, p.err
+		return outcome{}, p.err
 	}
-	active := ctx.Config().Profiles()
+	active := ctx.config().Profiles()
 	set := make(map[string]bool, len(active))
 	for _, a := range active {
 		set[a] = true
@@ -331,9 +299,9 @@ func (p *onProfile) Evaluate(ctx *ConditionContext) (Outcome, error) {
 		desc = "[" + strings.Join(active, ", ") + "]"
 	}
 	if p.root.eval(set) {
-		return Matched("%q matches the active profiles %s", p.expr, desc), nil
+		return matched("%q matches the active profiles %s", p.expr, desc), nil
 	}
-	return NotMatched("%q does not match the active profiles %s", p.expr, desc), nil
+	return notMatched("%q does not match the active profiles %s", p.expr, desc), nil
 }
 
 // -------------------------------------------------------------- OnAutoConfig
@@ -349,15 +317,15 @@ func (o *onAutoConfig) String() string { return fmt.Sprintf("OnAutoConfig(%q)", 
 
 func (o *onAutoConfig) afterNames() []string { return []string{o.name} }
 
-func (o *onAutoConfig) Evaluate(ctx *ConditionContext) (Outcome, error) {
-	switch st := ctx.State(o.name); st {
+func (o *onAutoConfig) evaluate(ctx *evalContext) (outcome, error) {
+	switch st := ctx.states[o.name]; st {
 	case StateMatched:
-		return Matched("auto-configuration %q matched", o.name), nil
-	case StateUnknown:
-		return NotMatched("auto-configuration %q is not a candidate (candidates: %s)",
+		return matched("auto-configuration %q matched", o.name), nil
+	case "":
+		return notMatched("auto-configuration %q is not a candidate (candidates: %s)",
 			o.name, strings.Join(ctx.candidateNames(), ", ")), nil
 	default:
-		return NotMatched("auto-configuration %q is %s", o.name, st), nil
+		return notMatched("auto-configuration %q is %s", o.name, st), nil
 	}
 }
 
@@ -365,23 +333,24 @@ func (o *onAutoConfig) Evaluate(ctx *ConditionContext) (Outcome, error) {
 
 type onPlugin struct{ id string }
 
-// OnPlugin matches when a plugin with the given id is present: the facade
-// lists the ids of the plugins among the application's options in
-// [Env].Plugins.
+// OnPlugin matches when a plugin with the given id is present: a
+// *plugins.Plugin given to gofly.New (plugins.New or plugins.Define), or one
+// of a *plugins.Catalog given to it. A plugin inside an fx.Module or
+// fx.Options is not seen.
 func OnPlugin(id string) Condition { return &onPlugin{id: id} }
 
 func (o *onPlugin) String() string { return fmt.Sprintf("OnPlugin(%q)", o.id) }
 
-func (o *onPlugin) Evaluate(ctx *ConditionContext) (Outcome, error) {
-	if ctx.HasPlugin(o.id) {
-		return Matched("plugin %q is present", o.id), nil
+func (o *onPlugin) evaluate(ctx *evalContext) (outcome, error) {
+	if ctx.hasPlugin(o.id) {
+		return matched("plugin %q is present", o.id), nil
 	}
-	present := append([]string(nil), ctx.env.Plugins...)
+	present := append([]string(nil), ctx.env.plugins...)
 	sort.Strings(present)
 	if len(present) == 0 {
-		return NotMatched("plugin %q is not present (no plugins)", o.id), nil
+		return notMatched("plugin %q is not present (no plugins)", o.id), nil
 	}
-	return NotMatched("plugin %q is not present (present: %s)", o.id, strings.Join(present, ", ")), nil
+	return notMatched("plugin %q is not present (present: %s)", o.id, strings.Join(present, ", ")), nil
 }
 
 // --------------------------------------------------------------- OnCondition
@@ -401,18 +370,18 @@ func OnCondition(name string, fn func(*kernel.Config) (bool, string)) Condition 
 
 func (o *onCondition) String() string { return fmt.Sprintf("OnCondition(%q)", o.name) }
 
-func (o *onCondition) Evaluate(ctx *ConditionContext) (Outcome, error) {
+func (o *onCondition) evaluate(ctx *evalContext) (outcome, error) {
 	if o.fn == nil {
-		return Outcome{}, plainError(fmt.Sprintf("condition %q has a nil function: pass a func(*kernel.Config) (bool, string)", o.name), nil)
+		return outcome{}, plainError(fmt.Sprintf("condition %q has a nil function: pass a func(*kernel.Config) (bool, string)", o.name), nil)
 	}
-	ok, msg := o.fn(ctx.Config())
+	ok, msg := o.fn(ctx.config())
 	if msg == "" {
 		msg = "did not match"
 		if ok {
 			msg = "matched"
 		}
 	}
-	return Outcome{Match: ok, Message: msg}, nil
+	return outcome{match: ok, message: msg}, nil
 }
 
 // ------------------------------------------------------------------ Not, Any
@@ -432,15 +401,15 @@ func (n *not) String() string {
 
 func (n *not) afterNames() []string { return afterOf(n.c) }
 
-func (n *not) Evaluate(ctx *ConditionContext) (Outcome, error) {
+func (n *not) evaluate(ctx *evalContext) (outcome, error) {
 	if n.c == nil {
-		return Outcome{}, plainError("Not was given a nil condition: pass a condition", nil)
+		return outcome{}, plainError("Not was given a nil condition: pass a condition", nil)
 	}
-	out, err := n.c.Evaluate(ctx)
+	out, err := n.c.evaluate(ctx)
 	if err != nil {
-		return Outcome{}, err
+		return outcome{}, err
 	}
-	return Outcome{Match: !out.Match, Message: out.Message}, nil
+	return outcome{match: !out.match, message: out.message}, nil
 }
 
 type anyOf struct{ cs []Condition }
@@ -474,22 +443,22 @@ func (a *anyOf) afterNames() []string {
 	return out
 }
 
-func (a *anyOf) Evaluate(ctx *ConditionContext) (Outcome, error) {
+func (a *anyOf) evaluate(ctx *evalContext) (outcome, error) {
 	if len(a.cs) == 0 {
-		return NotMatched("no condition given"), nil
+		return notMatched("no condition given"), nil
 	}
 	msgs := make([]string, 0, len(a.cs))
 	for _, c := range a.cs {
-		out, err := c.Evaluate(ctx)
+		out, err := c.evaluate(ctx)
 		if err != nil {
-			return Outcome{}, err
+			return outcome{}, err
 		}
-		msgs = append(msgs, c.String()+": "+out.Message)
-		if out.Match {
-			return Outcome{Match: true, Message: strings.Join(msgs, "; ")}, nil
+		msgs = append(msgs, c.String()+": "+out.message)
+		if out.match {
+			return outcome{match: true, message: strings.Join(msgs, "; ")}, nil
 		}
 	}
-	return Outcome{Match: false, Message: strings.Join(msgs, "; ")}, nil
+	return outcome{match: false, message: strings.Join(msgs, "; ")}, nil
 }
 
 func afterOf(c Condition) []string {

@@ -2,7 +2,7 @@ package autoconfig_test
 
 import (
 	"errors"
-	"strings"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -276,7 +276,7 @@ func TestConditionErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			env := autoconfig.Env{Config: load(t, tt.yaml)}
-			_, err := autoconfig.Evaluate(env, []*autoconfig.AutoConfig{autoconfig.New("subject", autoconfig.When(tt.cond))})
+			_, err := autoconfig.EvaluateEnv(env, []*autoconfig.AutoConfig{autoconfig.New("subject", autoconfig.When(tt.cond))})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, kernel.ErrConfig)
 			assert.ErrorIs(t, err, kernel.ErrGofly)
@@ -293,43 +293,8 @@ func TestConditionErrors(t *testing.T) {
 	}
 }
 
-// A custom Condition that returns an error outside the hierarchy still gives
-// an error of class kernel.ErrConfig.
-type failing struct{}
-
-func (failing) String() string { return "Failing()" }
-func (failing) Evaluate(*autoconfig.ConditionContext) (autoconfig.Outcome, error) {
-	return autoconfig.Outcome{}, errors.New("boom")
-}
-
-func TestCustomConditionErrorIsWrapped(t *testing.T) {
-	_, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{autoconfig.New("x", autoconfig.When(failing{}))})
-	require.Error(t, err)
-	assert.ErrorIs(t, err, kernel.ErrConfig)
-	assert.EqualError(t, err, `evaluating auto-configuration "x", condition Failing(): boom`)
-}
-
-// A custom Condition can read the context: the current auto-configuration,
-// the states of others and the environment.
-type recorder struct{ seen *[]string }
-
-func (recorder) String() string { return "Recorder()" }
-func (r recorder) Evaluate(ctx *autoconfig.ConditionContext) (autoconfig.Outcome, error) {
-	*r.seen = append(*r.seen, ctx.Current()+":"+ctx.State("a").String()+":"+ctx.State("zz").String()+":"+ctx.Config().String("k")+":"+strings.Join(ctx.Env().Plugins, ","))
-	return autoconfig.Matched("ok"), nil
-}
-
-func TestConditionContext(t *testing.T) {
-	var seen []string
-	a := autoconfig.New("a", autoconfig.When(recorder{&seen}))
-	b := autoconfig.New("b", autoconfig.When(recorder{&seen}))
-	_, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, "k: v"), Plugins: []string{"p"}}, []*autoconfig.AutoConfig{b, a})
-	require.NoError(t, err)
-	assert.Equal(t, []string{"a:pending:unknown:v:p", "b:matched:unknown:v:p"}, seen)
-}
-
 func TestNilConfigIsEmpty(t *testing.T) {
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{
 		autoconfig.New("on", autoconfig.When(autoconfig.OnProperty("a", autoconfig.MatchIfMissing()))),
 		autoconfig.New("off", autoconfig.When(autoconfig.OnBooleanProperty("a", false))),
 	})
@@ -337,11 +302,11 @@ func TestNilConfigIsEmpty(t *testing.T) {
 	assert.Equal(t, []string{"on"}, res.Matched)
 }
 
-func TestStateString(t *testing.T) {
+func TestStatePrintsItsName(t *testing.T) {
 	for st, want := range map[autoconfig.State]string{
-		autoconfig.StateUnknown: "unknown", autoconfig.StatePending: "pending", autoconfig.StateExcluded: "excluded",
-		autoconfig.StateMatched: "matched", autoconfig.StateNotMatched: "not matched", autoconfig.State(99): "unknown",
+		autoconfig.StateExcluded: "excluded", autoconfig.StateMatched: "matched", autoconfig.StateNotMatched: "not matched",
 	} {
-		assert.Equal(t, want, st.String())
+		assert.Equal(t, want, string(st))
+		assert.Equal(t, want, fmt.Sprint(st))
 	}
 }

@@ -4,9 +4,11 @@
 // fx cannot add options from inside its graph, and a type provided twice is
 // an error, so "provide a default unless the user gave one" cannot be
 // written in plain fx. gofly's facade therefore runs an assembly step after
-// the configuration is loaded and before fx.New: it calls [Evaluate] with the
-// candidate auto-configurations and appends the options of those that match
-// after the user's own options.
+// the configuration is loaded and before fx.New: it evaluates the
+// auto-configurations given among its options (and two built-in ones,
+// [ExtensionName] and [PluginsName]) and appends the options of those that
+// match after the user's own options. An *[AutoConfig] is a gofly.New
+// option, like a starter (web.Starter() is one).
 //
 // # Auto-configurations
 //
@@ -27,8 +29,8 @@
 // boolean with a default), [OnProfile] (profile expressions with !, &, |
 // and parentheses), [OnMissingType] (the replaceable default),
 // [OnAutoConfig], [OnPlugin], [OnCondition] (a function of the
-// configuration), and the combinators [Not] and [Any]. Implement
-// [Condition] for anything else.
+// configuration: the one way to write a custom condition), and the
+// combinators [Not] and [Any]. [Condition] is sealed, as fx.Option is.
 //
 // # Ordering
 //
@@ -44,30 +46,32 @@
 // # Exclusions
 //
 // The configuration key autoconfig.exclude (a YAML list of names or a
-// comma-separated string) and the [Exclude] option exclude auto-configurations
-// by name: they are not evaluated and the report lists them as excluded.
-// Excluding a name that is not a candidate is an error of class
-// kernel.ErrConfig, as in Spring Boot: a typo would otherwise go unnoticed.
+// comma-separated string) and the facade's gofly.ExcludeAutoConfig option
+// exclude auto-configurations by name: they are not evaluated and the report
+// lists them as excluded. Excluding a name that is not a candidate is an
+// error of class kernel.ErrConfig, as in Spring Boot: a typo would otherwise
+// go unnoticed.
 //
 // # The condition report
 //
-// [Evaluate] returns a [Report]: for every candidate, whether it matched and
-// the message of each condition; the exclusions; the evaluation order; and
-// sections that other packages add with [Report.AddSection] (the plugin
-// filter decisions). [Report.String] renders Spring Boot's CONDITIONS
-// EVALUATION REPORT; [Report.MarshalJSON] serves it to tools. The facade
-// prints it at startup when [DebugEnabled] says so (debug: true or --debug).
+// The assembly step produces a [Report]: for every auto-configuration,
+// whether it matched and the message of each condition; the exclusions; the
+// evaluation order; and the plugin filter decisions as the section "plugins".
+// [Report.String] renders Spring Boot's CONDITIONS EVALUATION REPORT;
+// [Report.MarshalJSON] serves it to tools. The facade puts it in the app's
+// graph and in gofly.Assembly.Report, and prints it at startup with
+// debug: true or --debug.
 //
 // # Failure analysis
 //
-// When the application fails to build or start, [Explain] turns the error
-// into what failed, why, and what to do, for missing types (naming the
-// auto-configuration that would provide the type and why it did not match),
-// dependency cycles, cycles among auto-configurations, plugin resolution
-// errors, configuration errors, start timeouts, plugins given to an app with
-// plugins.enabled off, and plugin errors. The analyzers are an ordered list
-// ([BuiltinAnalyzers]); a starter adds its own with [WithAnalyzer], a caller
-// passes more to [Analyze] or [Explain].
+// When the application fails to build or start, [Analyze] turns the error
+// into what failed, why, and what to do ([Analysis.String] is the block
+// gofly.Run prints), for missing types (naming the auto-configuration that
+// would provide the type and why it did not match), dependency cycles,
+// cycles among auto-configurations, plugin resolution errors, configuration
+// errors, start timeouts, plugins given to an app with plugins.enabled off,
+// plugin and extension errors. A starter adds its own [Analyzer] with
+// [WithAnalyzer]; a caller passes more to Analyze.
 //
 // # Errors
 //
@@ -78,9 +82,9 @@
 //
 // # Caveats
 //
-// [OnMissingType] asks fx whether a type is provided by validating a dry-run
-// app of the user options; see its documentation for what it sees and what
-// it costs. Defaults given with [DefaultProperties] must be loaded before
+// [OnMissingType] asks fx whether a type is provided by running the user
+// options up to the end of fx's provide phase; see its documentation for
+// what it sees and what it costs. Defaults given with [DefaultProperties] must be loaded before
 // the configuration, so they apply whether or not their auto-configuration
 // matches or is excluded.
 package autoconfig

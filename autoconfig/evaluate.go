@@ -8,62 +8,24 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/gofly-framework/gofly/internal/evaluation"
 	"github.com/gofly-framework/gofly/internal/topo"
 	"github.com/gofly-framework/gofly/kernel"
 )
 
-// ExcludeKey is the configuration key that lists auto-configurations to
+// excludeKey is the configuration key that lists auto-configurations to
 // exclude: a YAML list of names or a comma-separated string.
-const ExcludeKey = "autoconfig.exclude"
+const excludeKey = "autoconfig.exclude"
 
-// Env is what auto-configurations are evaluated against. The facade fills it
-// in its assembly step, after the configuration is loaded and before
-// fx.New.
-type Env struct {
-	// Config is the loaded configuration; nil counts as an empty one.
-	Config *kernel.Config
-	// UserOptions are the application's own fx options, which come first in
-	// the app; [OnMissingType] looks among them.
-	UserOptions []fx.Option
-	// Plugins are the ids of the plugins present among the application's
-	// options; [OnPlugin] looks among them.
-	Plugins []string
-}
-
-// EvalOption configures [Evaluate].
-type EvalOption interface {
-	applyEval(*evalSettings)
-}
-
-type evalSettings struct {
-	exclude []string
-}
-
-type evalOptionFunc func(*evalSettings)
-
-func (f evalOptionFunc) applyEval(s *evalSettings) { f(s) }
-
-// Exclude excludes the named auto-configurations, in addition to those
-// listed under [ExcludeKey] in the configuration. Given several times, the
-// names accumulate.
-func Exclude(names ...string) EvalOption {
-	return evalOptionFunc(func(s *evalSettings) { s.exclude = append(s.exclude, names...) })
-}
-
-// Result is the outcome of [Evaluate].
-type Result struct {
-	// Options holds one fx option per matched auto-configuration (the
-	// fx.Options of what it provides), in the resolved order. Give them to
-	// fx.New after the user options.
-	Options []fx.Option
-	// Matched names the matched auto-configurations, in the resolved order,
-	// parallel to Options.
-	Matched []string
-	// Report says, for every candidate, why it matched or not.
-	Report *Report
-}
-
-// Evaluate decides which candidates join the application.
+// Evaluate is the auto-configuration part of the gofly facade's assembly
+// step; applications do not call it (its input type is internal to gofly):
+// gofly.New and gofly.Assemble do, and the condition report is their
+// Report. It adds the built-in auto-configurations ([ExtensionName],
+// [PluginsName]) before the candidates, has in.Load load the configuration
+// with their merged default properties below every other layer, decides
+// which candidates join the application, and returns the fx options of those
+// that match, in the resolved order (to follow the user's options in the
+// app), with the condition report.
 //
 // It resolves the order of the candidates (see Ordering in the package
 // documentation), then evaluates each one in that order: an excluded one is
@@ -71,30 +33,66 @@ type Result struct {
 // does not match. A condition sees the outcome of the auto-configurations
 // evaluated before its own ([OnAutoConfig], [OnMissingType]).
 //
-// Errors, all of class kernel.ErrConfig: a candidate is
-// nil, has an empty name, or shares its name with another candidate; an
-// exclusion names no candidate; [ExcludeKey] is neither a list nor a string;
-// the ordering has a cycle (the message names it: "a -> b -> a"); a
-// condition fails (an invalid boolean property or profile expression ...),
-// in which case the error wraps the condition's own error, so errors.As
-// still reaches a *kernel.ConfigError.
+// Errors, all of class kernel.ErrConfig, except in.Load's own, returned as
+// they are: two candidates give one default property different values; a
+// candidate is nil, has an empty name, or shares its name with another
+// candidate; an exclusion names no candidate; autoconfig.exclude is neither
+// a list nor a string; the ordering has a cycle (the message names it:
+// "a -> b -> a"); a condition fails (an invalid boolean property or profile
+// expression ...), in which case the error wraps the condition's own error,
+// so errors.As still reaches a *kernel.ConfigError.
 //
 // Evaluate does not modify its arguments and may be called concurrently.
-func Evaluate(env Env, candidates []*AutoConfig, opts ...EvalOption) (*Result, error) {
-	if env.Config == nil {
-		env.Config = kernel.EmptyConfig()
-	}
-	var s evalSettings
-	for _, o := range opts {
-		if o != nil {
-			o.applyEval(&s)
+func Evaluate(candidates []*AutoConfig, in evaluation.Input) ([]fx.Option, *Report, error) {
+	all := append(builtins(), candidates...)
+	cfg := kernel.EmptyConfig()
+	if in.Load != nil {
+		var err error
+		if cfg, err = in.Load(func() (map[string]any, error) { return collectDefaults(all) }); err != nil {
+			return nil, nil, err
 		}
+	}
+	res, err := evaluate(env{config: cfg, userOptions: in.UserOptions, plugins: in.Plugins}, all, in.Exclude)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res.options, res.report, nil
+}
+
+// env is what auto-configurations are evaluated against.
+type env struct {
+	// config is the loaded configuration; nil counts as an empty one.
+	config *kernel.Config
+	// userOptions are the application's own fx options; OnMissingType looks
+	// among them.
+	userOptions []fx.Option
+	// plugins are the ids of the plugins present; OnPlugin looks among them.
+	plugins []string
+}
+
+// result is the outcome of evaluate.
+type result struct {
+	// options holds one fx option per matched auto-configuration (the
+	// fx.Options of what it provides), in the resolved order.
+	options []fx.Option
+	// matched names the matched auto-configurations, in the resolved order,
+	// parallel to options.
+	matched []string
+	// report says, for every candidate, why it matched or not.
+	report *Report
+}
+
+// evaluate decides which candidates join the application (see Evaluate),
+// exclude naming the auto-configurations excluded in code.
+func evaluate(e env, candidates []*AutoConfig, exclude []string) (*result, error) {
+	if e.config == nil {
+		e.config = kernel.EmptyConfig()
 	}
 	byName, err := indexCandidates(candidates)
 	if err != nil {
 		return nil, err
 	}
-	excluded, err := exclusions(env.Config, s.exclude, byName)
+	excluded, err := exclusions(e.config, exclude, byName)
 	if err != nil {
 		return nil, err
 	}
@@ -103,18 +101,18 @@ func Evaluate(env Env, candidates []*AutoConfig, opts ...EvalOption) (*Result, e
 		return nil, err
 	}
 
-	ctx := &ConditionContext{env: &env, states: make(map[string]State, len(order))}
+	ctx := &evalContext{env: &e, states: make(map[string]State, len(order))}
 	for _, a := range order {
-		ctx.states[a.name] = StatePending
+		ctx.states[a.name] = statePending
 	}
 	for name := range excluded {
 		ctx.states[name] = StateExcluded
 	}
 
-	res := &Result{Report: &Report{}}
+	res := &result{report: &Report{}}
 	outcomes := make([]AutoConfigOutcome, 0, len(order))
 	for _, a := range order {
-		res.Report.Order = append(res.Report.Order, a.name)
+		res.report.Order = append(res.report.Order, a.name)
 		if _, ok := excluded[a.name]; ok {
 			outcomes = append(outcomes, AutoConfigOutcome{Name: a.name, State: StateExcluded, Conditions: notEvaluated(a.conditions)})
 			continue
@@ -127,35 +125,35 @@ func Evaluate(env Env, candidates []*AutoConfig, opts ...EvalOption) (*Result, e
 		outcomes = append(outcomes, out)
 		if out.State == StateMatched {
 			ctx.matchedOptions = append(ctx.matchedOptions, fxOptionsOf{name: a.name, options: a.options})
-			res.Options = append(res.Options, fx.Options(a.options...))
-			res.Matched = append(res.Matched, a.name)
+			res.options = append(res.options, fx.Options(a.options...))
+			res.matched = append(res.matched, a.name)
 		}
 	}
 
 	sort.Slice(outcomes, func(i, j int) bool { return outcomes[i].Name < outcomes[j].Name })
-	res.Report.AutoConfigs = outcomes
+	res.report.AutoConfigs = outcomes
 	for name, src := range excluded {
-		res.Report.Exclusions = append(res.Report.Exclusions, Exclusion{Name: name, Source: src})
+		res.report.Exclusions = append(res.report.Exclusions, Exclusion{Name: name, Source: src})
 	}
-	sort.Slice(res.Report.Exclusions, func(i, j int) bool { return res.Report.Exclusions[i].Name < res.Report.Exclusions[j].Name })
-	res.Report.candidates = order
-	res.Report.config = env.Config
+	sort.Slice(res.report.Exclusions, func(i, j int) bool { return res.report.Exclusions[i].Name < res.report.Exclusions[j].Name })
+	res.report.candidates = order
+	res.report.config = e.config
 	return res, nil
 }
 
-func evaluateOne(ctx *ConditionContext, a *AutoConfig) (AutoConfigOutcome, error) {
+func evaluateOne(ctx *evalContext, a *AutoConfig) (AutoConfigOutcome, error) {
 	ctx.current = a.name
 	out := AutoConfigOutcome{Name: a.name, State: StateMatched}
 	for i, c := range a.conditions {
-		o, err := c.Evaluate(ctx)
+		o, err := c.evaluate(ctx)
 		if err != nil {
 			return AutoConfigOutcome{}, plainError(
 				fmt.Sprintf("evaluating auto-configuration %q, condition %s", a.name, c), err)
 		}
 		out.Conditions = append(out.Conditions, ConditionOutcome{
-			Condition: c.String(), Evaluated: true, Match: o.Match, Message: o.Message,
+			Condition: c.String(), Evaluated: true, Match: o.match, Message: o.message,
 		})
-		if !o.Match {
+		if !o.match {
 			out.State = StateNotMatched
 			out.Conditions = append(out.Conditions, notEvaluated(a.conditions[i+1:])...)
 			break
@@ -211,7 +209,7 @@ func exclusions(cfg *kernel.Config, inCode []string, byName map[string]*AutoConf
 		}
 	}
 	for _, n := range inCode {
-		add(n, "autoconfig.Exclude")
+		add(n, "gofly.ExcludeAutoConfig")
 	}
 	codeUnknown := len(unknown)
 	fromConfig, src, err := excludeList(cfg)
@@ -235,19 +233,19 @@ func exclusions(cfg *kernel.Config, inCode []string, byName map[string]*AutoConf
 	if codeUnknown == len(unknown) {
 		return nil, plainError(msg, nil)
 	}
-	return nil, &kernel.ConfigError{Key: ExcludeKey, Value: strings.Join(sorted, ","), Source: cfg.Source(ExcludeKey), Msg: msg}
+	return nil, &kernel.ConfigError{Key: excludeKey, Value: strings.Join(sorted, ","), Source: cfg.Source(excludeKey), Msg: msg}
 }
 
-// excludeList reads ExcludeKey: a list, or a comma-separated string.
+// excludeList reads excludeKey: a list, or a comma-separated string.
 func excludeList(cfg *kernel.Config) ([]string, string, error) {
-	if !cfg.Exists(ExcludeKey) {
+	if !cfg.Exists(excludeKey) {
 		return nil, "", nil
 	}
-	src := ExcludeKey
-	if s := cfg.Source(ExcludeKey); s != "" {
+	src := excludeKey
+	if s := cfg.Source(excludeKey); s != "" {
 		src += " from " + s
 	}
-	switch v := cfg.Get(ExcludeKey).(type) {
+	switch v := cfg.Get(excludeKey).(type) {
 	case nil:
 		return nil, src, nil
 	case string:
@@ -259,15 +257,15 @@ func excludeList(cfg *kernel.Config) ([]string, string, error) {
 		for _, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return nil, "", &kernel.ConfigError{Key: ExcludeKey, Value: fmt.Sprint(v), Source: cfg.Source(ExcludeKey),
-					Msg: fmt.Sprintf("key %q lists %v (%T), not a name: list auto-configuration names", ExcludeKey, e, e)}
+				return nil, "", &kernel.ConfigError{Key: excludeKey, Value: fmt.Sprint(v), Source: cfg.Source(excludeKey),
+					Msg: fmt.Sprintf("key %q lists %v (%T), not a name: list auto-configuration names", excludeKey, e, e)}
 			}
 			out = append(out, s)
 		}
 		return out, src, nil
 	default:
-		return nil, "", &kernel.ConfigError{Key: ExcludeKey, Value: fmt.Sprint(v), Source: cfg.Source(ExcludeKey),
-			Msg: fmt.Sprintf("key %q is a %T: give a list of auto-configuration names or a comma-separated string", ExcludeKey, v)}
+		return nil, "", &kernel.ConfigError{Key: excludeKey, Value: fmt.Sprint(v), Source: cfg.Source(excludeKey),
+			Msg: fmt.Sprintf("key %q is a %T: give a list of auto-configuration names or a comma-separated string", excludeKey, v)}
 	}
 }
 

@@ -83,7 +83,7 @@ func TestOrdering(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			res, err := autoconfig.Evaluate(autoconfig.Env{}, tt.candidates)
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, tt.candidates)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, res.Report.Order)
 			// The order does not depend on the order of the candidates.
@@ -91,7 +91,7 @@ func TestOrdering(t *testing.T) {
 			for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
 				rev[i], rev[j] = rev[j], rev[i]
 			}
-			res2, err := autoconfig.Evaluate(autoconfig.Env{}, rev)
+			res2, err := autoconfig.EvaluateEnv(autoconfig.Env{}, rev)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, res2.Report.Order)
 		})
@@ -140,7 +140,7 @@ func TestOrderingCycle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			_, err := autoconfig.Evaluate(autoconfig.Env{}, tt.candidates)
+			_, err := autoconfig.EvaluateEnv(autoconfig.Env{}, tt.candidates)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, kernel.ErrConfig)
 			var ke *kernel.Error
@@ -163,14 +163,14 @@ func TestCandidateErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			_, err := autoconfig.Evaluate(autoconfig.Env{}, tt.candidates)
+			_, err := autoconfig.EvaluateEnv(autoconfig.Env{}, tt.candidates)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, kernel.ErrConfig)
 			assert.EqualError(t, err, tt.msg)
 		})
 	}
 	t.Run("the same auto-configuration twice counts once", func(t *testing.T) {
-		res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{same, same})
+		res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{same, same})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"same"}, res.Matched)
 	})
@@ -212,13 +212,13 @@ func TestExclusions(t *testing.T) {
 		{
 			desc: "from code", yaml: "x: 1", exclude: []string{"a"},
 			matched:  []string{"c", "d"},
-			excluded: []autoconfig.Exclusion{{Name: "a", Source: "autoconfig.Exclude"}},
+			excluded: []autoconfig.Exclusion{{Name: "a", Source: "gofly.ExcludeAutoConfig"}},
 		},
 		{
 			desc: "both, code named first wins the source", yaml: "autoconfig: {exclude: [a, b]}", exclude: []string{"a"},
 			matched: []string{"c", "d"},
 			excluded: []autoconfig.Exclusion{
-				{Name: "a", Source: "autoconfig.Exclude"},
+				{Name: "a", Source: "gofly.ExcludeAutoConfig"},
 				{Name: "b", Source: "autoconfig.exclude from application.yaml"},
 			},
 		},
@@ -229,7 +229,7 @@ func TestExclusions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			res, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, tt.yaml)}, candidates(), autoconfig.Exclude(tt.exclude...))
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, tt.yaml)}, candidates(), autoconfig.Exclude(tt.exclude...))
 			require.NoError(t, err)
 			assert.ElementsMatch(t, tt.matched, res.Matched)
 			if tt.excluded == nil {
@@ -252,7 +252,7 @@ func TestExclusions(t *testing.T) {
 func TestExclusionErrors(t *testing.T) {
 	cands := []*autoconfig.AutoConfig{autoconfig.New("web"), autoconfig.New("plugins")}
 	t.Run("unknown name in config", func(t *testing.T) {
-		_, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, "autoconfig: {exclude: [wbe, plugins]}")}, cands)
+		_, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, "autoconfig: {exclude: [wbe, plugins]}")}, cands)
 		require.Error(t, err)
 		var ce *kernel.ConfigError
 		require.True(t, errors.As(err, &ce))
@@ -261,7 +261,7 @@ func TestExclusionErrors(t *testing.T) {
 		assert.EqualError(t, err, `cannot exclude "wbe": not an auto-configuration (candidates: plugins, web); fix the name or remove the exclusion`)
 	})
 	t.Run("unknown name in code", func(t *testing.T) {
-		_, err := autoconfig.Evaluate(autoconfig.Env{}, cands, autoconfig.Exclude("nope", "web"))
+		_, err := autoconfig.EvaluateEnv(autoconfig.Env{}, cands, autoconfig.Exclude("nope", "web"))
 		require.Error(t, err)
 		assert.ErrorIs(t, err, kernel.ErrConfig)
 		var ce *kernel.ConfigError
@@ -269,14 +269,14 @@ func TestExclusionErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), `cannot exclude "nope"`)
 	})
 	t.Run("not a list", func(t *testing.T) {
-		_, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, "autoconfig: {exclude: 3}")}, cands)
+		_, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, "autoconfig: {exclude: 3}")}, cands)
 		var ce *kernel.ConfigError
 		require.True(t, errors.As(err, &ce))
 		assert.Equal(t, "autoconfig.exclude", ce.Key)
 		assert.Contains(t, err.Error(), "give a list of auto-configuration names or a comma-separated string")
 	})
 	t.Run("a list of non-names", func(t *testing.T) {
-		_, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, "autoconfig: {exclude: [web, {a: 1}]}")}, cands)
+		_, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, "autoconfig: {exclude: [web, {a: 1}]}")}, cands)
 		var ce *kernel.ConfigError
 		require.True(t, errors.As(err, &ce))
 		assert.Contains(t, err.Error(), "not a name")
@@ -314,7 +314,7 @@ func TestOnAutoConfigSeesEarlierOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			res, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, tt.yaml)}, cands, autoconfig.Exclude("gone"))
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, tt.yaml)}, cands, autoconfig.Exclude("gone"))
 			require.NoError(t, err)
 			assert.ElementsMatch(t, tt.matched, res.Matched)
 			for name, msg := range tt.msgs {
@@ -330,7 +330,7 @@ func TestEvaluationStopsAtFirstNonMatch(t *testing.T) {
 	calls := 0
 	counted := autoconfig.OnCondition("counted", func(*kernel.Config) (bool, string) { calls++; return true, "" })
 	ac := autoconfig.New("a", autoconfig.When(counted, autoconfig.OnProperty("missing")), autoconfig.When(counted, autoconfig.OnProfile("p")))
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{ac})
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{ac})
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls)
 	out, _ := res.Report.Find("a")
@@ -443,7 +443,7 @@ func TestOnMissingType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			res, err := autoconfig.Evaluate(autoconfig.Env{UserOptions: tt.user}, []*autoconfig.AutoConfig{defaultGreeterAC})
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{UserOptions: tt.user}, []*autoconfig.AutoConfig{defaultGreeterAC})
 			require.NoError(t, err)
 			out, _ := res.Report.Find("greeter")
 			require.Len(t, out.Conditions, 1)
@@ -468,7 +468,7 @@ func (w failWriter) Write(p []byte) (int, error) {
 func TestOnMissingTypeSeesEarlierAutoConfigs(t *testing.T) {
 	first := autoconfig.New("a-first", autoconfig.Provide(fx.Provide(func() Greeter { return userGreeter{} })))
 	// "a-first" comes before "greeter" by name.
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{defaultGreeterAC, first})
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{defaultGreeterAC, first})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a-first"}, res.Matched)
 	out, _ := res.Report.Find("greeter")
@@ -476,7 +476,7 @@ func TestOnMissingTypeSeesEarlierAutoConfigs(t *testing.T) {
 
 	// An earlier auto-configuration that provides something else.
 	other := autoconfig.New("a-other", autoconfig.Provide(fx.Provide(func() *Dep { return &Dep{} })))
-	res, err = autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{defaultGreeterAC, other})
+	res, err = autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{defaultGreeterAC, other})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a-other", "greeter"}, res.Matched)
 	out, _ = res.Report.Find("greeter")
@@ -488,7 +488,7 @@ func TestOnMissingTypeOfParameterStruct(t *testing.T) {
 		fx.In
 		G Greeter
 	}
-	_, err := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{
+	_, err := autoconfig.EvaluateEnv(autoconfig.Env{}, []*autoconfig.AutoConfig{
 		autoconfig.New("x", autoconfig.When(autoconfig.OnMissingType[in]())),
 	})
 	require.Error(t, err)
@@ -508,7 +508,7 @@ func TestResultOptionsInAnApp(t *testing.T) {
 		{"replaced by the user", []fx.Option{fx.Provide(func() Greeter { return userGreeter{} })}, "hello from the user"},
 	} {
 		t.Run(tt.desc, func(t *testing.T) {
-			res, err := autoconfig.Evaluate(autoconfig.Env{UserOptions: tt.user}, []*autoconfig.AutoConfig{defaultGreeterAC})
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{UserOptions: tt.user}, []*autoconfig.AutoConfig{defaultGreeterAC})
 			require.NoError(t, err)
 			var got string
 			opts := append(append([]fx.Option{fx.NopLogger}, tt.user...), res.Options...)
@@ -564,7 +564,7 @@ func TestEvaluateConcurrently(t *testing.T) {
 	done := make(chan []string)
 	for i := 0; i < 4; i++ {
 		go func() {
-			res, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg}, cands)
+			res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: cfg}, cands)
 			if err != nil {
 				done <- nil
 				return

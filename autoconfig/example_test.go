@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"go.uber.org/fx"
 
+	"github.com/gofly-framework/gofly"
 	"github.com/gofly-framework/gofly/autoconfig"
-	"github.com/gofly-framework/gofly/kernel"
+	"github.com/gofly-framework/gofly/plugins"
 )
 
 // Store is what the cache auto-configuration provides by default.
@@ -32,25 +34,21 @@ var cacheAC = autoconfig.New("cache",
 	autoconfig.Provide(fx.Provide(func() Store { return memoryStore{} })),
 )
 
-// run evaluates cacheAC against yaml and the user options, then builds and
-// runs the app: user options first, auto-configurations after.
-func run(yaml string, user ...fx.Option) {
-	cfg, err := kernel.LoadConfig(kernel.WithYAML("application.yaml", []byte(yaml)), kernel.WithEnviron(nil))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg, UserOptions: user}, []*autoconfig.AutoConfig{cacheAC})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	opts := append([]fx.Option{fx.NopLogger}, user...)
-	opts = append(opts, res.Options...)
+// run builds and runs an app of cacheAC and the user options through the
+// gofly facade, which evaluates the auto-configurations: user options first
+// in the app, matched auto-configurations after.
+func run(yaml string, user ...gofly.Option) {
+	opts := []gofly.Option{gofly.Environ(nil), gofly.ConfigYAML(yaml), gofly.LogOutput(io.Discard), cacheAC}
+	opts = append(opts, user...)
 	opts = append(opts, fx.Invoke(func(s Store) { fmt.Println("store:", s.Name()) }))
-	app := fx.New(opts...)
+	a, err := gofly.Assemble(opts...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	app := fx.New(a.Options...)
 	if err := app.Err(); err != nil {
-		an, _ := autoconfig.Analyze(err, res.Report)
+		an, _ := autoconfig.Analyze(err, a.Report)
 		fmt.Println(an.Action)
 		return
 	}
@@ -67,52 +65,78 @@ func Example() {
 	// Output:
 	// store: memory
 	// store: redis
-	// Auto-configuration "cache" provides autoconfig_test.Store but did not match: OnProperty(cache.enabled, matchIfMissing): property "cache.enabled" (from application.yaml) is false. Make its conditions hold (see the condition report: --debug), or provide autoconfig_test.Store yourself.
+	// Auto-configuration "cache" provides autoconfig_test.Store but did not match: OnProperty(cache.enabled, matchIfMissing): property "cache.enabled" (from inline.yaml) is false. Make its conditions hold (see the condition report: --debug), or provide autoconfig_test.Store yourself.
 }
 
-func ExampleEvaluate() {
-	cfg, _ := kernel.LoadConfig(
-		kernel.WithYAML("application.yaml", []byte("web: {enabled: true}\nautoconfig: {exclude: [legacy]}")),
-		kernel.WithEnviron(nil), kernel.WithProfiles("prod"))
-	candidates := []*autoconfig.AutoConfig{
+// The condition report of an app: gofly.Assemble (or the app's graph, or
+// --debug) gives it. The built-in auto-configurations are evaluated first.
+func ExampleReport() {
+	a, err := gofly.Assemble(gofly.Environ(nil), gofly.LogOutput(io.Discard),
+		gofly.ConfigYAML("web: {enabled: true}\nautoconfig: {exclude: [legacy]}"), gofly.Profiles("prod"),
 		autoconfig.New("admin", autoconfig.When(autoconfig.OnAutoConfig("web"), autoconfig.OnProfile("!prod"))),
 		autoconfig.New("web", autoconfig.When(autoconfig.OnBooleanProperty("web.enabled", false))),
 		autoconfig.New("legacy"),
-	}
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg}, candidates)
+	)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("order:", res.Report.Order)
-	fmt.Println("matched:", res.Matched)
-	for _, a := range res.Report.AutoConfigs {
-		fmt.Printf("%s: %s\n", a.Name, a.State)
-		for _, c := range a.Conditions {
+	fmt.Println("order:", a.Report.Order)
+	for _, o := range a.Report.AutoConfigs {
+		fmt.Printf("%s: %s\n", o.Name, o.State)
+		for _, c := range o.Conditions {
 			fmt.Printf("  %s: %s\n", c.Condition, c.Message)
 		}
 	}
 	// Output:
-	// order: [legacy web admin]
-	// matched: [web]
+	// order: [extension legacy plugins web admin]
 	// admin: not matched
 	//   OnAutoConfig("web"): auto-configuration "web" matched
 	//   OnProfile("!prod"): "!prod" does not match the active profiles [prod]
+	// extension: not matched
+	//   Any(OnBooleanProperty(plugins.enabled, default false), OnBooleanProperty(extension.enabled, default false)): OnBooleanProperty(plugins.enabled, default false): property "plugins.enabled" is not set; default false; OnBooleanProperty(extension.enabled, default false): property "extension.enabled" is not set; default false
 	// legacy: excluded
+	// plugins: not matched
+	//   OnBooleanProperty(plugins.enabled, default false): property "plugins.enabled" is not set; default false
 	// web: matched
-	//   OnBooleanProperty(web.enabled, default false): property "web.enabled" (from application.yaml) is true
+	//   OnBooleanProperty(web.enabled, default false): property "web.enabled" (from inline.yaml) is true
 }
 
 func ExampleReport_MarshalJSON() {
-	res, _ := autoconfig.Evaluate(autoconfig.Env{}, []*autoconfig.AutoConfig{
+	var report *autoconfig.Report
+	app := gofly.New(gofly.Environ(nil), gofly.LogOutput(io.Discard), gofly.ConfigYAML("plugins: {enabled: true}"),
 		autoconfig.New("web", autoconfig.When(autoconfig.OnProperty("web.enabled"))),
-	})
-	res.Report.AddSection("Plugin filter decisions", []autoconfig.Entry{{ID: "json", Enabled: true, Reason: "no filter"}})
-	data, _ := json.MarshalIndent(res.Report, "", "  ")
+		plugins.New("json"),
+		fx.Populate(&report),
+	)
+	if err := app.Err(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	data, _ := json.MarshalIndent(report, "", "  ")
 	fmt.Println(string(data))
 	// Output:
 	// {
-	//   "positiveMatches": [],
+	//   "positiveMatches": [
+	//     {
+	//       "name": "extension",
+	//       "conditions": [
+	//         {
+	//           "condition": "Any(OnBooleanProperty(plugins.enabled, default false), OnBooleanProperty(extension.enabled, default false))",
+	//           "message": "OnBooleanProperty(plugins.enabled, default false): property \"plugins.enabled\" (from inline.yaml) is true"
+	//         }
+	//       ]
+	//     },
+	//     {
+	//       "name": "plugins",
+	//       "conditions": [
+	//         {
+	//           "condition": "OnBooleanProperty(plugins.enabled, default false)",
+	//           "message": "property \"plugins.enabled\" (from inline.yaml) is true"
+	//         }
+	//       ]
+	//     }
+	//   ],
 	//   "negativeMatches": [
 	//     {
 	//       "name": "web",
@@ -129,16 +153,18 @@ func ExampleReport_MarshalJSON() {
 	//   "exclusions": [],
 	//   "unconditional": [],
 	//   "order": [
+	//     "extension",
+	//     "plugins",
 	//     "web"
 	//   ],
 	//   "sections": [
 	//     {
-	//       "name": "Plugin filter decisions",
+	//       "name": "plugins",
 	//       "entries": [
 	//         {
 	//           "id": "json",
 	//           "enabled": true,
-	//           "reason": "no filter"
+	//           "reason": "no filter or condition applies"
 	//         }
 	//       ]
 	//     }
@@ -147,16 +173,16 @@ func ExampleReport_MarshalJSON() {
 }
 
 func ExampleOnProfile() {
-	cfg, _ := kernel.LoadConfig(kernel.WithYAML("application.yaml", []byte("x: 1")), kernel.WithEnviron(nil), kernel.WithProfiles("prod", "eu"))
 	for _, expr := range []string{"prod", "prod & !eu", "(prod | staging) & eu", "a & b | c"} {
-		res, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg}, []*autoconfig.AutoConfig{
+		a, err := gofly.Assemble(gofly.Environ(nil), gofly.LogOutput(io.Discard), gofly.ConfigYAML("x: 1"), gofly.Profiles("prod", "eu"),
 			autoconfig.New("x", autoconfig.When(autoconfig.OnProfile(expr))),
-		})
+		)
 		if err != nil {
 			fmt.Println(err)
 			continue
 		}
-		fmt.Println(expr, "->", len(res.Matched) == 1)
+		o, _ := a.Report.Find("x")
+		fmt.Println(expr, "->", o.State == autoconfig.StateMatched)
 	}
 	// Output:
 	// prod -> true
@@ -165,23 +191,20 @@ func ExampleOnProfile() {
 	// evaluating auto-configuration "x", condition OnProfile("a & b | c"): invalid profile expression "a & b | c": & and | are mixed without parentheses: group them, e.g. "(a & b) | c"
 }
 
-func ExampleDebugEnabled() {
-	cfg, _ := kernel.LoadConfig(kernel.WithYAML("application.yaml", []byte("debug: true")), kernel.WithEnviron(nil))
-	on, _ := autoconfig.DebugEnabled(cfg, nil)
-	off, _ := autoconfig.DebugEnabled(cfg, []string{"--debug=false"})
-	fmt.Println(on, off)
-	// Output: true false
-}
-
-func ExampleNewAnalyzer() {
+// A starter explains its own failures with an analyzer attached to its
+// auto-configuration; Analyze also takes analyzers of the caller's.
+func ExampleAnalyzer() {
 	type quotaError struct{ error }
-	quota := autoconfig.NewAnalyzer("quota", func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
+	quota := func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
 		if _, ok := err.(quotaError); !ok {
 			return autoconfig.Analysis{}, false
 		}
-		return autoconfig.Analysis{Description: "The storage quota is exhausted.", Action: "Raise storage.quota."}, true
-	})
-	fmt.Print(autoconfig.Explain(quotaError{fmt.Errorf("no space")}, nil, quota))
+		return autoconfig.Analysis{Analyzer: "quota", Description: "The storage quota is exhausted.", Action: "Raise storage.quota."}, true
+	}
+	_ = autoconfig.New("storage", autoconfig.WithAnalyzer(quota))
+
+	an, _ := autoconfig.Analyze(quotaError{fmt.Errorf("no space")}, nil, quota)
+	fmt.Print(an)
 	// Output:
 	// ***************************
 	// APPLICATION FAILED TO START

@@ -31,7 +31,7 @@ func load(t testing.TB, yaml string, profiles ...string) *kernel.Config {
 // its outcome.
 func evalOne(t testing.TB, env autoconfig.Env, cond autoconfig.Condition) autoconfig.AutoConfigOutcome {
 	t.Helper()
-	res, err := autoconfig.Evaluate(env, []*autoconfig.AutoConfig{autoconfig.New("subject", autoconfig.When(cond))})
+	res, err := autoconfig.EvaluateEnv(env, []*autoconfig.AutoConfig{autoconfig.New("subject", autoconfig.When(cond))})
 	require.NoError(t, err)
 	out, ok := res.Report.Find("subject")
 	require.True(t, ok)

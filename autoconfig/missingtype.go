@@ -49,7 +49,7 @@ type onMissingType struct {
 // type. When the user options do not provide T, each auto-configuration
 // matched before is probed as well.
 //
-// T must not be an fx.In or fx.Out struct; such a T makes [Evaluate] fail
+// T must not be an fx.In or fx.Out struct; such a T makes the assembly fail
 // with an error of class kernel.ErrConfig.
 func OnMissingType[T any]() Condition {
 	return &onMissingType{t: reflect.TypeFor[T](), provide: provideZero[T]}
@@ -72,27 +72,27 @@ const probeModule = "gofly-autoconfig-probe"
 
 func (o *onMissingType) String() string { return fmt.Sprintf("OnMissingType(%s)", o.t) }
 
-func (o *onMissingType) Evaluate(ctx *ConditionContext) (Outcome, error) {
+func (o *onMissingType) evaluate(ctx *evalContext) (outcome, error) {
 	if dig.IsIn(o.t) || dig.IsOut(o.t) {
-		return Outcome{}, plainError(fmt.Sprintf("OnMissingType(%s): %s is an fx.In or fx.Out struct: name the type it provides instead", o.t, o.t), nil)
+		return outcome{}, plainError(fmt.Sprintf("OnMissingType(%s): %s is an fx.In or fx.Out struct: name the type it provides instead", o.t, o.t), nil)
 	}
-	res := ctx.probe(o, "", ctx.env.UserOptions)
+	res := ctx.probe(o, "", ctx.env.userOptions)
 	switch {
 	case res.err != "":
-		return NotMatched("could not tell whether %s is provided: the user options do not validate (%s); fx will report it", o.t, res.err), nil
+		return notMatched("could not tell whether %s is provided: the user options do not validate (%s); fx will report it", o.t, res.err), nil
 	case res.provided:
-		return NotMatched("%s is provided by the user options", o.t), nil
+		return notMatched("%s is provided by the user options", o.t), nil
 	}
 	for _, m := range ctx.matchedOptions {
 		r := ctx.probe(o, m.name, m.options)
 		if r.err == "" && r.provided {
-			return NotMatched("%s is provided by auto-configuration %q", o.t, m.name), nil
+			return notMatched("%s is provided by auto-configuration %q", o.t, m.name), nil
 		}
 	}
 	if len(ctx.matchedOptions) > 0 {
-		return Matched("no %s is provided by the user options or the auto-configurations matched before", o.t), nil
+		return matched("no %s is provided by the user options or the auto-configurations matched before", o.t), nil
 	}
-	return Matched("no %s is provided by the user options", o.t), nil
+	return matched("no %s is provided by the user options", o.t), nil
 }
 
 type probeKey struct {
@@ -112,7 +112,7 @@ type fxOptionsOf struct {
 
 // probe asks fx whether opts provide o.t, remembering the answer per type
 // and scope for the rest of the evaluation.
-func (c *ConditionContext) probe(o *onMissingType, scope string, opts []fx.Option) probeResult {
+func (c *evalContext) probe(o *onMissingType, scope string, opts []fx.Option) probeResult {
 	key := probeKey{t: o.t, scope: scope}
 	if r, ok := c.probes[key]; ok {
 		return r

@@ -7,53 +7,50 @@ import (
 	"github.com/gofly-framework/gofly/plugins"
 )
 
-// Names of the built-in auto-configurations the gofly facade always
-// evaluates.
+// Names of the built-in auto-configurations, which the gofly facade
+// evaluates in every app before those it is given. Exclude one with
+// autoconfig.exclude (or gofly.ExcludeAutoConfig) to leave it out.
 const (
-	// ExtensionName provides an *extension.Registry (extension.Module) when
-	// plugins are enabled and the user options provide none.
+	// ExtensionName names the auto-configuration that provides the app's
+	// *extension.Registry (extension.Module; with plugins on, the plugin
+	// manager's registry) when plugins.enabled or extension.enabled is true.
+	// A starter whose extension points live in the registry (the web
+	// starter's routes and middleware) sets extension.enabled: true among its
+	// default properties. An app that provides its own *extension.Registry
+	// excludes this auto-configuration.
 	ExtensionName = "extension"
-	// PluginsName provides the *plugins.Manager (plugins.Module, holding the
-	// app's *extension.Registry) when plugins are enabled; the plugins start
-	// and stop with the app.
+	// PluginsName names pyfly's PluginsAutoConfiguration in gofly form: when
+	// plugins.enabled is true (a YAML boolean or the strings true/false in
+	// any case; any other value is a kernel.ErrConfig error naming key and
+	// source), the gofly facade builds the app's *plugins.Manager, adds the
+	// plugins given to the app to it before fx.New (so a disabled plugin's
+	// fx options are left out of the app) and wires it in
+	// (plugins.Manager.Module): the plugins start with the app (one fx
+	// OnStart hook runs StartAll) and stop with it (StopAll). The plugin
+	// filter decisions join the condition report as the section "plugins".
 	PluginsName = "plugins"
-	// PluginsEnabledKey is the property that switches plugins on.
-	PluginsEnabledKey = "plugins.enabled"
-	// ExtensionEnabledKey is the property with which a starter asks for an
-	// *extension.Registry even when plugins are off: a starter whose
-	// extension points live in the registry (the web starter's routes and
-	// middleware) sets it to true among its default properties.
-	ExtensionEnabledKey = "extension.enabled"
 )
 
-// Extension returns the auto-configuration that provides the app's
-// *extension.Registry (extension.Module; with plugins on, the plugin
-// manager's registry) when plugins.enabled or extension.enabled is true. With
-// neither property set, the app has no registry. An app that provides its
-// own *extension.Registry excludes this auto-configuration
-// (autoconfig.exclude: [extension]).
-func Extension() *AutoConfig {
-	return New(ExtensionName,
-		When(Any(OnBooleanProperty(PluginsEnabledKey, false), OnBooleanProperty(ExtensionEnabledKey, false))),
-		Provide(extension.Module),
-	)
-}
+// The properties the built-in auto-configurations look at.
+const (
+	pluginsEnabledKey   = "plugins.enabled"
+	extensionEnabledKey = "extension.enabled"
+)
 
-// Plugins returns pyfly's PluginsAutoConfiguration in gofly form: when
-// plugins.enabled is true (a YAML boolean or the strings true/false in any
-// case; any other value is a kernel.ErrConfig error naming key and source),
-// the gofly facade builds the app's *plugins.Manager, adds the plugins given
-// to the app to it before fx.New (so a disabled plugin's fx options are left
-// out of the app) and wires it in (plugins.Manager.Module): the plugins start
-// with the app (one fx OnStart hook runs StartAll) and stop with it
-// (StopAll). The plugin filter decisions join the condition report as the
-// section "plugins".
-func Plugins() *AutoConfig {
-	return New(PluginsName,
-		When(OnBooleanProperty(PluginsEnabledKey, false)),
-		After(ExtensionName),
-		Provide(fx.Invoke(reportDecisions)),
-	)
+// builtins returns the built-in auto-configurations, [ExtensionName] and
+// [PluginsName]: new values on each call.
+func builtins() []*AutoConfig {
+	return []*AutoConfig{
+		New(ExtensionName,
+			When(Any(OnBooleanProperty(pluginsEnabledKey, false), OnBooleanProperty(extensionEnabledKey, false))),
+			Provide(extension.Module),
+		),
+		New(PluginsName,
+			When(OnBooleanProperty(pluginsEnabledKey, false)),
+			After(ExtensionName),
+			Provide(fx.Invoke(reportDecisions)),
+		),
+	}
 }
 
 type decisionsIn struct {
@@ -73,9 +70,5 @@ func reportDecisions(in decisionsIn) {
 	for i, d := range ds {
 		entries[i] = Entry{ID: d.Plugin, Enabled: d.Enabled, Reason: d.Reason}
 	}
-	in.Report.AddSection(PluginsName, entries)
+	in.Report.addSection(PluginsName, entries)
 }
-
-// Builtins returns the auto-configurations the gofly facade evaluates in
-// every app, before those passed to it: [Extension] and [Plugins].
-func Builtins() []*AutoConfig { return []*AutoConfig{Extension(), Plugins()} }

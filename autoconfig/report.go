@@ -11,9 +11,10 @@ import (
 
 // Report is the condition evaluation report: for each candidate
 // auto-configuration, whether it matched and the message of each condition;
-// the exclusions; the resolved order; and sections that others append (the
-// plugin filter decisions ...). Print it with String, serve it with
-// MarshalJSON.
+// the exclusions; the resolved order; and extra sections (the plugin filter
+// decisions, which the built-in [PluginsName] auto-configuration adds once the
+// app's graph is built). Print it with String, serve it with MarshalJSON
+// (json.Marshal).
 //
 // Every listing is sorted (auto-configurations, exclusions and sections by
 // name, entries by id), so the text and the JSON are deterministic. A Report
@@ -32,7 +33,7 @@ type Report struct {
 	AutoConfigs []AutoConfigOutcome
 	// Exclusions lists the excluded auto-configurations, sorted by name.
 	Exclusions []Exclusion
-	// Sections are the extra sections added with AddSection, sorted by name.
+	// Sections are the extra sections, sorted by name.
 	Sections []Section
 
 	candidates []*AutoConfig  // in resolved order, for the failure analyzers
@@ -64,7 +65,8 @@ type ConditionOutcome struct {
 }
 
 // Exclusion is an excluded auto-configuration and where its exclusion comes
-// from: "autoconfig.Exclude" (code) or "autoconfig.exclude from <source>".
+// from: "gofly.ExcludeAutoConfig" (code) or "autoconfig.exclude from
+// <source>".
 type Exclusion struct {
 	// Name is the excluded auto-configuration.
 	Name string
@@ -92,10 +94,10 @@ type Entry struct {
 	Reason string
 }
 
-// AddSection adds a section, or replaces the section of the same name. The
+// addSection adds a section, or replaces the section of the same name. The
 // entries are copied and sorted by ID (ties keep their given order). A nil
 // Report ignores the call.
-func (r *Report) AddSection(name string, entries []Entry) {
+func (r *Report) addSection(name string, entries []Entry) {
 	if r == nil {
 		return
 	}
@@ -123,12 +125,12 @@ func (r *Report) Find(name string) (AutoConfigOutcome, bool) {
 	return AutoConfigOutcome{}, false
 }
 
-// Positive returns the matched auto-configurations, sorted by name.
-func (r *Report) Positive() []AutoConfigOutcome { return r.filter(StateMatched) }
+// positive returns the matched auto-configurations, sorted by name.
+func (r *Report) positive() []AutoConfigOutcome { return r.filter(StateMatched) }
 
-// Negative returns the auto-configurations that did not match, sorted by
+// negative returns the auto-configurations that did not match, sorted by
 // name; excluded ones are not among them.
-func (r *Report) Negative() []AutoConfigOutcome { return r.filter(StateNotMatched) }
+func (r *Report) negative() []AutoConfigOutcome { return r.filter(StateNotMatched) }
 
 func (r *Report) filter(st State) []AutoConfigOutcome {
 	if r == nil {
@@ -158,7 +160,7 @@ func (r *Report) String() string {
 	var uncond []string
 	heading(&b, "Positive matches")
 	n := 0
-	for _, a := range r.Positive() {
+	for _, a := range r.positive() {
 		if len(a.Conditions) == 0 {
 			uncond = append(uncond, a.Name)
 			continue
@@ -173,7 +175,7 @@ func (r *Report) String() string {
 	none(&b, n)
 
 	heading(&b, "Negative matches")
-	neg := r.Negative()
+	neg := r.negative()
 	for _, a := range neg {
 		fmt.Fprintf(&b, "   %s:\n", a.Name)
 		conditionGroup(&b, "Did not match", a.Conditions, func(c ConditionOutcome) bool { return c.Evaluated && !c.Match })

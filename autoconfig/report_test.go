@@ -22,7 +22,7 @@ func reportFixture(t *testing.T) *autoconfig.Report {
 		autoconfig.New("core"),
 		autoconfig.New("legacy", autoconfig.When(autoconfig.OnProperty("legacy"))),
 	}
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, "plugins: {enabled: true}\nautoconfig: {exclude: [legacy]}", "dev")}, cands)
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, "plugins: {enabled: true}\nautoconfig: {exclude: [legacy]}", "dev")}, cands)
 	require.NoError(t, err)
 	res.Report.AddSection("Plugin filter decisions", []autoconfig.Entry{
 		{ID: "zeta", Enabled: true},
@@ -95,7 +95,7 @@ Plugin filter decisions:
 }
 
 func TestReportTextEmpty(t *testing.T) {
-	res, err := autoconfig.Evaluate(autoconfig.Env{}, nil)
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{}, nil)
 	require.NoError(t, err)
 	got := res.Report.String()
 	for _, h := range []string{"Positive matches:", "Negative matches:", "Exclusions:", "Unconditional auto-configurations:", "Evaluation order:"} {

@@ -25,7 +25,7 @@ const (
 // the secret into the report, and adds a section whose reason quotes it.
 func secretReport(t *testing.T) *autoconfig.Report {
 	t.Helper()
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: load(t, secretYAML)}, []*autoconfig.AutoConfig{
+	res, err := autoconfig.EvaluateEnv(autoconfig.Env{Config: load(t, secretYAML)}, []*autoconfig.AutoConfig{
 		// Matching tells the value: the expected value is hidden too.
 		autoconfig.New("having", autoconfig.When(autoconfig.OnProperty("db.passwd", autoconfig.HavingValue(secret)))),
 		autoconfig.New("not-having", autoconfig.When(autoconfig.OnProperty("db.passwd", autoconfig.HavingValue("other")))),
@@ -66,7 +66,7 @@ func TestSecretsNeverShownInTheAnalysis(t *testing.T) {
 		desc     string
 		err      error
 		report   *autoconfig.Report
-		analyzer string // "" for Explain's generic block
+		analyzer string // "" for the generic analysis
 	}{
 		{
 			desc: "a plugin error that quotes it",
@@ -92,10 +92,10 @@ func TestSecretsNeverShownInTheAnalysis(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			text := autoconfig.Explain(tt.err, tt.report)
+			an, ok := autoconfig.Analyze(tt.err, tt.report)
+			text := an.String()
 			assert.NotContains(t, text, secret)
 			assert.Contains(t, text, "(hidden)")
-			an, ok := autoconfig.Analyze(tt.err, tt.report)
 			if tt.analyzer == "" {
 				assert.False(t, ok)
 				return

@@ -3,18 +3,18 @@
 // own, configured under greeting: in application.yaml with defaults that sit
 // below the file, plus a second auto-configuration that builds on the first.
 //
-// It performs the assembly step by hand (load the configuration, evaluate
-// the auto-configurations, build the fx app with the user options first),
-// the step the gofly facade performs for its users, so that every part is
-// visible. Try:
+// The gofly facade does the rest: it loads the configuration with the
+// starter's defaults below it, evaluates the auto-configurations, builds the
+// fx app with the user options first and the matched auto-configurations
+// after, and explains a failure. Try:
 //
 //	go run .                      # the default greeter
 //	go run . --debug              # plus the condition report
 //	GOFLY_PROFILES_ACTIVE=loud go run .
+//	GOFLY_GREETING_ENABLED=false go run .   # fails, and says why
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +22,7 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/gofly-framework/gofly"
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/kernel"
 )
@@ -81,59 +82,16 @@ var Loud = autoconfig.New("greeting-loud",
 
 // --- the application ---------------------------------------------------------
 
-// app runs the application: load the configuration from loadOpts, evaluate
-// the auto-configurations, greet "world" once started, stop. It returns the
-// process exit code; args are the command-line arguments (--debug).
-func app(args []string, stdout, stderr io.Writer, user []fx.Option, loadOpts ...kernel.LoadOption) int {
-	candidates := []*autoconfig.AutoConfig{Greeting, Loud}
-
-	// 1. The starters' defaults sit below everything the user controls.
-	defaults, err := autoconfig.CollectDefaults(candidates)
-	if err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, nil))
-		return 1
-	}
-	cfg, err := kernel.LoadConfig(append([]kernel.LoadOption{kernel.WithDefaults(defaults)}, loadOpts...)...)
-	if err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, nil))
-		return 1
-	}
-
-	// 2. Decide which auto-configurations join the app, and say why.
-	res, err := autoconfig.Evaluate(autoconfig.Env{Config: cfg, UserOptions: user}, candidates)
-	if err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, nil))
-		return 1
-	}
-	if debug, err := autoconfig.DebugEnabled(cfg, args); err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, res.Report))
-		return 1
-	} else if debug {
-		fmt.Fprintln(stderr, res.Report)
-	}
-
-	// 3. The user options first, the matched auto-configurations after.
-	opts := []fx.Option{fx.NopLogger, fx.Supply(cfg)}
-	opts = append(opts, user...)
-	opts = append(opts, res.Options...)
-	opts = append(opts, fx.Invoke(func(g Greeter) { fmt.Fprintln(stdout, g.Greet("world")) }))
-	a := fx.New(opts...)
-	if err := a.Err(); err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, res.Report))
-		return 1
-	}
-	ctx := context.Background()
-	if err := a.Start(ctx); err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, res.Report))
-		return 1
-	}
-	if err := a.Stop(ctx); err != nil {
-		fmt.Fprintln(stderr, autoconfig.Explain(err, res.Report))
-		return 1
-	}
-	return 0
+// greet greets "world" once the app has started, then asks it to stop.
+func greet(stdout io.Writer) fx.Option {
+	return fx.Invoke(func(lc fx.Lifecycle, g Greeter, sd fx.Shutdowner) {
+		lc.Append(fx.StartHook(func() error {
+			fmt.Fprintln(stdout, g.Greet("world"))
+			return sd.Shutdown()
+		}))
+	})
 }
 
 func main() {
-	os.Exit(app(os.Args[1:], os.Stdout, os.Stderr, nil))
+	gofly.Run(Greeting, Loud, greet(os.Stdout))
 }

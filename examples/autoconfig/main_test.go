@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -14,7 +16,6 @@ import (
 	"github.com/gofly-framework/gofly"
 	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/goflytest"
-	"github.com/gofly-framework/gofly/kernel"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -29,7 +30,7 @@ func TestApp(t *testing.T) {
 		yaml     string // "" reads application.yaml from this directory
 		profiles []string
 		args     []string
-		user     []fx.Option
+		user     []gofly.Option
 		code     int
 		out      string
 		errHas   []string
@@ -40,7 +41,7 @@ func TestApp(t *testing.T) {
 		{desc: "loud and quiet is not loud", yaml: "other: 1", profiles: []string{"loud", "quiet"}, out: "Hello, world!\n"},
 		{
 			desc: "the user's own Greeter replaces the default, and loud does not apply",
-			yaml: "other: 1", profiles: []string{"loud"}, user: []fx.Option{fx.Provide(func() Greeter { return spanish{} })},
+			yaml: "other: 1", profiles: []string{"loud"}, user: []gofly.Option{fx.Provide(func() Greeter { return spanish{} })},
 			out: "¡Hola, world!\n",
 		},
 		{
@@ -76,12 +77,15 @@ func TestApp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			opts := []kernel.LoadOption{kernel.WithEnviron(nil), kernel.WithProfiles(tt.profiles...)}
-			if tt.yaml != "" {
-				opts = append(opts, kernel.WithYAML("inline.yaml", []byte(tt.yaml)))
-			}
 			var out, errOut bytes.Buffer
-			code := app(tt.args, &out, &errOut, tt.user, opts...)
+			opts := []gofly.Option{Greeting, Loud, greet(&out),
+				gofly.Environ(nil), gofly.Profiles(tt.profiles...), gofly.Args(tt.args),
+				gofly.ReportOutput(&errOut), gofly.LogOutput(io.Discard)}
+			if tt.yaml != "" {
+				opts = append(opts, gofly.ConfigYAML(tt.yaml))
+			}
+			opts = append(opts, tt.user...)
+			code := gofly.RunContext(context.Background(), &errOut, opts...)
 			require.Equal(t, tt.code, code, "stderr: %s", errOut.String())
 			assert.Equal(t, tt.out, out.String())
 			for _, s := range tt.errHas {

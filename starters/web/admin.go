@@ -279,7 +279,7 @@ type pageData struct {
 	Health     healthView
 	Plugins    pluginsView
 	Extensions extensionsView
-	Report     *autoconfig.Report
+	Report     *reportView // nil without a condition report
 	Mermaid    string
 	DOT        string
 	Links      []pageLink
@@ -287,10 +287,33 @@ type pageData struct {
 
 type pageLink struct{ Href, Text string }
 
+// reportView is the condition report as the page shows it: the matched
+// auto-configurations, then those that did not match, then the exclusions.
+type reportView struct {
+	Positive, Negative []autoconfig.AutoConfigOutcome
+	Exclusions         []autoconfig.Exclusion
+}
+
+func newReportView(r *autoconfig.Report) *reportView {
+	if r == nil {
+		return nil
+	}
+	v := &reportView{Exclusions: r.Exclusions}
+	for _, o := range r.AutoConfigs {
+		switch o.State {
+		case autoconfig.StateMatched:
+			v.Positive = append(v.Positive, o)
+		case autoconfig.StateNotMatched:
+			v.Negative = append(v.Negative, o)
+		}
+	}
+	return v
+}
+
 func (a *admin) index(w http.ResponseWriter, _ *http.Request) {
 	descs := a.s.descriptors() // one snapshot for the whole page
 	data := pageData{
-		Path: a.path, Health: a.health(descs), Plugins: a.plugins(descs), Extensions: a.extensions(), Report: a.s.report,
+		Path: a.path, Health: a.health(descs), Plugins: a.plugins(descs), Extensions: a.extensions(), Report: newReportView(a.s.report),
 		Mermaid: pluginGraphMermaid(descs), DOT: pluginGraphDOT(descs),
 	}
 	for _, l := range []string{adminHealth, adminPlugins, adminExtensions, adminConditions, adminDOT, adminMermaid} {

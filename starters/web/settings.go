@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/kernel"
 )
 
@@ -144,7 +143,7 @@ func defaultProperties() map[string]any {
 		// The facade's "extension" auto-configuration provides an
 		// *extension.Registry when plugins are off and this is true: the web
 		// starter's route and middleware points live in it.
-		autoconfig.ExtensionEnabledKey: true,
+		extensionEnabledKey: true,
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gofly-framework/gofly/autoconfig"
 	"github.com/gofly-framework/gofly/goflytest"
 	"github.com/gofly-framework/gofly/kernel"
 	"github.com/gofly-framework/gofly/starters/web"
@@ -19,10 +18,11 @@ func TestDefaultsAgreeWithTags(t *testing.T) {
 	fromTags, err := web.LoadSettings(nil)
 	require.NoError(t, err)
 
-	defaults, err := autoconfig.CollectDefaults([]*autoconfig.AutoConfig{web.Starter()})
+	// The facade loads the starter's default properties below an empty
+	// application.yaml.
+	a, err := goflytest.Assemble(t, "", web.Starter())
 	require.NoError(t, err)
-	cfg, err := kernel.LoadConfig(kernel.WithEnviron(nil), kernel.WithYAML("empty.yaml", nil), kernel.WithDefaults(defaults))
-	require.NoError(t, err)
+	cfg := a.Config
 	fromProps, err := web.LoadSettings(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, fromTags, fromProps)
@@ -34,7 +34,7 @@ func TestDefaultsAgreeWithTags(t *testing.T) {
 		Probes: web.ProbeSettings{Enabled: true, LivenessPath: "/livez", ReadinessPath: "/readyz"},
 		Admin:  web.AdminSettings{Enabled: false, Path: "/admin"},
 	}, fromTags)
-	assert.Equal(t, true, cfg.Get(autoconfig.ExtensionEnabledKey), "the starter asks for a registry")
+	assert.Equal(t, true, cfg.Get("extension.enabled"), "the starter asks for a registry")
 }
 
 func TestApplicationYAMLOverridesTheDefaults(t *testing.T) {

@@ -15,6 +15,11 @@ import (
 	"github.com/gofly-framework/gofly/plugins"
 )
 
+// extensionEnabledKey is the property with which the web starter asks the
+// facade's built-in "extension" auto-configuration (autoconfig.ExtensionName)
+// for an *extension.Registry when plugins are off.
+const extensionEnabledKey = "extension.enabled"
+
 // StarterName is the name of the web starter's auto-configuration, for
 // autoconfig.exclude, the condition report, and other starters that build on
 // it (autoconfig.OnAutoConfig(web.StarterName)).
@@ -89,7 +94,7 @@ type serverIn struct {
 func newFxServer(in serverIn) (*Server, error) {
 	if in.Registry == nil {
 		return nil, &kernel.ConfigError{
-			Key: autoconfig.ExtensionEnabledKey, Source: sourceOf(in.Config, autoconfig.ExtensionEnabledKey),
+			Key: extensionEnabledKey, Source: sourceOf(in.Config, extensionEnabledKey),
 			Msg: "the web starter needs an *extension.Registry for its routes and middleware, and the app has none: " +
 				"set plugins.enabled: true, or leave extension.enabled true (the web starter's default) so that the gofly facade provides one, " +
 				"or add extension.Module to an app assembled by hand",
@@ -113,7 +118,7 @@ func registerServer(lc fx.Lifecycle, s *Server) {
 
 // listenAnalyzer explains a listener that could not be opened, in the manner
 // of Spring Boot's "Port 8080 was already in use".
-var listenAnalyzer = autoconfig.NewAnalyzer("web-listen", func(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
+func listenAnalyzer(err error, _ *autoconfig.Report) (autoconfig.Analysis, bool) {
 	var ce *kernel.ConfigError
 	var op *net.OpError
 	if !errors.As(err, &ce) || ce.Key != section+".address" || !errors.As(err, &op) || op.Op != "listen" {
@@ -124,8 +129,10 @@ var listenAnalyzer = autoconfig.NewAnalyzer("web-listen", func(err error, _ *aut
 		origin = "the web starter's default"
 	}
 	return autoconfig.Analysis{
+		Analyzer:    "web-listen",
 		Description: fmt.Sprintf("The web server could not listen on %s (web.address, from %s): %v.", ce.Value, origin, op.Err),
 		Action: "Stop the process that listens on that address, or set web.address to a free one " +
 			"(in application.yaml, or GOFLY_WEB_ADDRESS=127.0.0.1:8081); port 0 picks a free port.",
 	}, true
-})
+
+}

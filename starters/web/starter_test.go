@@ -97,7 +97,7 @@ func TestNoRegistryIsExplained(t *testing.T) {
 	assert.ErrorIs(t, err, kernel.ErrConfig)
 	var ce *kernel.ConfigError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, autoconfig.ExtensionEnabledKey, ce.Key)
+	assert.Equal(t, "extension.enabled", ce.Key)
 	assert.Contains(t, err.Error(), "plugins.enabled: true")
 }
 
@@ -280,7 +280,10 @@ func TestPortClashFailsTheStart(t *testing.T) {
 	var op *net.OpError
 	assert.ErrorAs(t, err, &op)
 
-	explained := autoconfig.Explain(err, a.Report)
+	an, ok := autoconfig.Analyze(err, a.Report)
+	require.True(t, ok)
+	assert.Equal(t, "web-listen", an.Analyzer)
+	explained := an.String()
 	assert.Contains(t, explained, "The web server could not listen on "+ln.Addr().String()+" (web.address, from inline.yaml)")
 	assert.Contains(t, explained, "port 0 picks a free port")
 }
