@@ -169,7 +169,7 @@ func analyzeResolution(err error, r *Report) (Analysis, bool) {
 	switch {
 	case len(re.Cycle) > 0:
 		return Analysis{
-			Description: fmt.Sprintf("Plugins depend on each other in a cycle: %s.", kernel.JoinPath(re.Cycle)),
+			Description: fmt.Sprintf("Plugins depend on each other in a cycle: %s.", strings.Join(re.Cycle, " -> ")),
 			Action:      "Break the cycle: remove one of these dependencies (plugins.DependsOn), or move what both need into a third plugin.",
 		}, true
 	case re.Constraint != "" && re.Found != "":
@@ -481,7 +481,7 @@ func analyzeOrder(err error, _ *Report) (Analysis, bool) {
 	}
 	return Analysis{
 		Description: fmt.Sprintf("The auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig).",
-			kernel.JoinPath(oe.cycle)),
+			strings.Join(oe.cycle, " -> ")),
 		Action: "Remove one of the orderings in the cycle: a Before or After option, or an OnAutoConfig condition " +
 			"(which orders like After). Run with --debug to see the candidates.",
 	}, true

@@ -2,6 +2,7 @@ package autoconfig
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gofly-framework/gofly/kernel"
 )
@@ -17,7 +18,7 @@ type orderError struct {
 func newOrderError(cycle []string) *orderError {
 	return &orderError{cycle: cycle, err: kernel.NewError(kernel.ErrConfig, fmt.Sprintf(
 		"auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
-		kernel.JoinPath(cycle)), nil)}
+		strings.Join(cycle, " -> ")), nil)}
 }
 
 func (e *orderError) Error() string { return e.err.Error() }

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -234,7 +233,7 @@ func (e *ResolutionError) Error() string {
 		facts = joinFacts(facts, fmt.Sprintf("found %q", e.Found))
 	}
 	if len(e.Cycle) > 0 {
-		facts = joinFacts(facts, "dependency cycle "+JoinPath(e.Cycle))
+		facts = joinFacts(facts, "dependency cycle "+strings.Join(e.Cycle, " -> "))
 	}
 	return joinFacts(facts, ErrPluginResolution.Error())
 }
@@ -318,12 +317,6 @@ func unwrap(class, cause error) []error {
 	}
 	return []error{class, cause}
 }
-
-// JoinPath renders a dependency path as "a -> b -> c".
-func JoinPath(ids []string) string { return strings.Join(ids, " -> ") }
-
-// IsGofly reports whether err belongs to the gofly error hierarchy.
-func IsGofly(err error) bool { return errors.Is(err, ErrGofly) }
 
 // Interface guards.
 var (

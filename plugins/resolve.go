@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gofly-framework/gofly/internal/topo"
 	"github.com/gofly-framework/gofly/kernel"
@@ -232,7 +233,7 @@ func (g *graph) cycleError(cycle []int) *kernel.ResolutionError {
 	}
 	return &kernel.ResolutionError{
 		PluginID: ids[0], Dependency: ids[1], Cycle: ids,
-		Msg: fmt.Sprintf("plugins form a dependency cycle: %s; remove one of these dependencies", kernel.JoinPath(ids)),
+		Msg: fmt.Sprintf("plugins form a dependency cycle: %s; remove one of these dependencies", strings.Join(ids, " -> ")),
 	}
 }
 
