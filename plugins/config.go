@@ -48,20 +48,19 @@ const (
 //	  config:                    # per-plugin configuration, see BindConfig
 //	    greeter: { greeting: hello }
 type Settings struct {
-	Enabled       bool           `koanf:"enabled"`
-	Include       []string       `koanf:"include"`
-	Exclude       []string       `koanf:"exclude"`
-	Tags          TagFilter      `koanf:"tags"`
+	Enabled bool     `koanf:"enabled"`
+	Include []string `koanf:"include"`
+	Exclude []string `koanf:"exclude"`
+	Tags    struct {
+		// Include: when set, a plugin must have a tag matching one (path.Match globs).
+		Include []string `koanf:"include"`
+		// Exclude: a plugin with a tag matching one is disabled.
+		Exclude []string `koanf:"exclude"`
+	} `koanf:"tags"`
 	StartTimeout  time.Duration  `koanf:"start-timeout" default:"15s"`
 	StopTimeout   time.Duration  `koanf:"stop-timeout" default:"15s"`
 	FailurePolicy FailurePolicy  `koanf:"failure-policy" default:"fail-fast"`
 	Config        map[string]any `koanf:"config"`
-}
-
-// TagFilter filters plugins by their tags (path.Match globs).
-type TagFilter struct {
-	Include []string `koanf:"include"`
-	Exclude []string `koanf:"exclude"`
 }
 
 // DefaultSettings returns the settings a Manager uses when given none: no
@@ -208,9 +207,20 @@ func WithConfig(cfg *kernel.Config) ManagerOption {
 	return newManagerOption("plugins.WithConfig(...)", func(m *Manager) { m.conf.cfg = cfg })
 }
 
-// WithListener registers a listener from the start, so it is told of every
-// state change, including those of the first Add. See [Listener].
-func WithListener(l Listener) ManagerOption {
+// WithListener registers l from the start, so it is told of every state
+// change, including those of the first Add (plux's lifecycle listener, PF4J's
+// state listener). [Manager.AddListener] registers one later.
+//
+// Listeners are called synchronously, one at a time, in registration order and
+// in the order of the changes, on the goroutine of the operation that made the
+// change, while that operation holds the manager's operation lock (but not the
+// lock guarding descriptors). So a listener may read the manager (Plugin,
+// Plugins, Order, Decisions) but must not call an operation (Add, Remove,
+// StartPlugin, StopPlugin, StartAll, StopAll, UnloadAll): that would
+// deadlock. Hand such work to another goroutine. A listener that panics is
+// recovered and does not disturb the manager or the other listeners; a slow
+// listener slows the manager.
+func WithListener(l func(StateChange)) ManagerOption {
 	return newManagerOption("plugins.WithListener("+funcName(l)+")", func(m *Manager) {
 		if l != nil {
 			m.nextL++

@@ -291,13 +291,14 @@ plugins:
     greeter: { greeting: hi }
 `))
 		require.NoError(t, err)
-		assert.Equal(t, plugins.Settings{
+		want := plugins.Settings{
 			Enabled: true, Include: []string{"core-*"}, Exclude: []string{"legacy"},
-			Tags:         plugins.TagFilter{Include: []string{"stable"}, Exclude: []string{"experimental"}},
 			StartTimeout: 2 * time.Second, StopTimeout: 500 * time.Millisecond,
 			FailurePolicy: plugins.Continue,
 			Config:        map[string]any{"greeter": map[string]any{"greeting": "hi"}},
-		}, s)
+		}
+		want.Tags.Include, want.Tags.Exclude = []string{"stable"}, []string{"experimental"}
+		assert.Equal(t, want, s)
 	})
 	tests := []struct {
 		desc, yaml, key, contains string

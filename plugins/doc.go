@@ -81,9 +81,9 @@
 //
 // # Listeners
 //
-// A [Listener] is told of every state change (plugin, old and new state,
+// A listener ([WithListener], [Manager.AddListener]) is told of every state change (plugin, old and new state,
 // error, reason), synchronously and in order; a panicking listener is
-// recovered. See [Listener] for what a listener may call.
+// recovered. See [WithListener] for what a listener may call.
 //
 // # Per-plugin configuration
 //

@@ -72,7 +72,7 @@ type pointRef struct {
 
 type listenerSlot struct {
 	id int
-	fn Listener
+	fn func(StateChange)
 }
 
 // NewManager returns a manager whose plugins contribute to reg (a nil reg gets
@@ -418,9 +418,9 @@ func (e *entry) descriptor() Descriptor {
 }
 
 // AddListener registers l to be told of every later state change (see
-// [Listener] for when and how it is called) and returns a function that
+// [WithListener] for when and how it is called) and returns a function that
 // unregisters it. A nil l is ignored.
-func (m *Manager) AddListener(l Listener) (remove func()) {
+func (m *Manager) AddListener(l func(StateChange)) (remove func()) {
 	if l == nil {
 		return func() {}
 	}
@@ -459,7 +459,7 @@ func (m *Manager) emit(ch StateChange) {
 	}
 }
 
-func callListener(l Listener, ch StateChange) {
+func callListener(l func(StateChange), ch StateChange) {
 	defer func() { _ = recover() }() // a panicking listener must not break the manager
 	l(ch)
 }

@@ -66,7 +66,7 @@ type Descriptor struct {
 	FailedReason string
 }
 
-// StateChange tells a [Listener] that a plugin changed state.
+// StateChange tells a listener ([WithListener]) that a plugin changed state.
 type StateChange struct {
 	// Plugin is the plugin's id.
 	Plugin string
@@ -82,17 +82,3 @@ type StateChange struct {
 	// At is when the change happened.
 	At time.Time
 }
-
-// Listener is told of every state change of every plugin of the manager it is
-// registered with (see [WithListener] and [Manager.AddListener]).
-//
-// Listeners are called synchronously, one at a time, in registration order and
-// in the order of the changes, on the goroutine of the operation that made the
-// change, while that operation holds the manager's operation lock (but not the
-// lock guarding descriptors). So a listener may read the manager (Plugin,
-// Plugins, Order, Decisions) but must not call an operation (Add, Remove,
-// StartPlugin, StopPlugin, StartAll, StopAll, UnloadAll): that would
-// deadlock. Hand such work to another goroutine. A listener that panics is
-// recovered and does not disturb the manager or the other listeners; a slow
-// listener slows the manager.
-type Listener func(StateChange)
