@@ -110,9 +110,9 @@ func ExampleRegistry_Unregister() {
 func ExampleView() {
 	reg := extension.NewRegistry()
 	view := extension.View(reg, greeters) // live: follows later changes
-	fmt.Println(view.Len())
+	fmt.Println(len(view.All()))
 	_ = extension.Add(reg, greeters, Greeter(hello{}), 0)
-	fmt.Println(view.Len())
+	fmt.Println(len(view.All()))
 	// Output:
 	// 0
 	// 1

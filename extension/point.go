@@ -145,11 +145,6 @@ func (p Point[T]) ID() string {
 	return p.def.id
 }
 
-// String returns the point as `id (type)`, e.g. `"formatters" (main.Formatter)`.
-func (p Point[T]) String() string {
-	return fmt.Sprintf("%q (%s)", p.ID(), reflect.TypeFor[T]())
-}
-
 // slotIn returns the point's slot in r, or nil when r has never seen the id.
 // It takes no lock and, once the point was resolved in r, allocates nothing.
 func (p Point[T]) slotIn(r *Registry) *slot {

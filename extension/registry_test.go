@@ -478,7 +478,7 @@ func TestUnregisterPoint(t *testing.T) {
 	view := extension.View(r, p)
 	a := &named{"a"}
 	require.NoError(t, extension.Add(r, p, Formatter(a), 0))
-	require.Equal(t, 1, view.Len())
+	require.Equal(t, 1, len(view.All()))
 
 	assert.True(t, r.UnregisterPoint("p"))
 	assert.False(t, r.UnregisterPoint("p"), "already removed")
@@ -552,7 +552,6 @@ func TestZeroValues(t *testing.T) {
 
 	var zp extension.Point[Formatter]
 	assert.Equal(t, "", zp.ID())
-	assert.Equal(t, `"" (extension_test.Formatter)`, zp.String())
 	r := extension.NewRegistry()
 	require.ErrorIs(t, extension.Declare(r, zp), kernel.ErrExtension)
 	require.ErrorIs(t, extension.Add(r, zp, Formatter(&named{"a"}), 0), kernel.ErrExtension)
@@ -562,8 +561,6 @@ func TestZeroValues(t *testing.T) {
 
 	var zv extension.Extensions[Formatter]
 	assert.Nil(t, zv.All())
-	assert.Equal(t, 0, zv.Len())
-	assert.Equal(t, `Extensions[""](0)`, zv.String())
 	_, err = zv.First()
 	require.ErrorIs(t, err, kernel.ErrUnknownPoint)
 	assert.Equal(t, zv, extension.View(nil, extension.NewPoint[Formatter]("p")))

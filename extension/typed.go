@@ -183,15 +183,3 @@ func (e Extensions[T]) First() (T, error) {
 	}
 	return zero, h.mismatch
 }
-
-// Len returns the number of extensions All returns now.
-func (e Extensions[T]) Len() int { return len(e.All()) }
-
-// String renders the view for debugging, e.g. `Extensions["formatters"](2)`.
-func (e Extensions[T]) String() string {
-	id := ""
-	if e.s != nil {
-		id = e.s.id
-	}
-	return "Extensions[" + strconv.Quote(id) + "](" + strconv.Itoa(e.Len()) + ")"
-}

@@ -98,7 +98,7 @@ func TestViewReflectsLaterChanges(t *testing.T) {
 	require.NoError(t, extension.Add(r, p, Formatter(a), 1))
 	require.NoError(t, r.Register("p", b, 2))
 	assert.Equal(t, []string{"b", "a"}, names(view.All()))
-	assert.Equal(t, 2, view.Len())
+	assert.Equal(t, 2, len(view.All()))
 	first, err := view.First()
 	require.NoError(t, err)
 	assert.Same(t, b, first)
