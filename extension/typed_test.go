@@ -85,7 +85,6 @@ func TestViewReflectsLaterChanges(t *testing.T) {
 	r := extension.NewRegistry()
 	p := extension.NewPoint[Formatter]("p")
 	view := extension.View(r, p) // before the point exists
-	assert.Equal(t, `Extensions["p"](0)`, view.String())
 	assert.Nil(t, view.All())
 	_, err := view.First()
 	require.ErrorIs(t, err, kernel.ErrUnknownPoint)
@@ -102,7 +101,6 @@ func TestViewReflectsLaterChanges(t *testing.T) {
 	first, err := view.First()
 	require.NoError(t, err)
 	assert.Same(t, b, first)
-	assert.Equal(t, `Extensions["p"](2)`, view.String())
 
 	require.True(t, r.Unregister("p", b))
 	assert.Equal(t, []string{"a"}, names(view.All()), "a removed extension disappears")
@@ -142,7 +140,7 @@ func TestTypedReadsDoNotAllocate(t *testing.T) {
 		"First":      func() { f, _ := extension.First(r, fp); n += len(f.(*named).name) },
 		"View.All":   func() { n += len(fv.All()) },
 		"View.First": func() { f, _ := fv.First(); n += len(f.(*named).name) },
-		"View.Len":   func() { n += fv.Len() },
+		"View.Len":   func() { n += len(fv.All()) },
 		"hook First": func() { h, _ := extension.First(r, hp); n += len(h("")) },
 		"hook View":  func() { h, _ := hv.First(); n += len(h("")) },
 		"HasPoint":   func() { _ = r.HasPoint("formatters") },
