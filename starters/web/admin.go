@@ -15,7 +15,7 @@ import (
 	"github.com/gofly-framework/gofly/plugins"
 )
 
-// The admin endpoints, under Settings.Admin.Path (default /admin). Every one
+// The admin endpoints, under web.admin.path (default /admin). Every one
 // answers GET (and HEAD); what they show is described in the package
 // documentation. Nothing they show comes from configuration values: the
 // condition report names keys and sources only, and the admin token is never
@@ -46,7 +46,7 @@ func newAdmin(s *Server) *admin {
 	a := &admin{s: s, path: s.settings.Admin.Path}
 	if t := s.settings.Admin.Token; t != "" {
 		a.hasToken = true
-		a.token = sha256.Sum256([]byte(t.Reveal()))
+		a.token = sha256.Sum256([]byte(t.reveal()))
 	}
 	p := a.path
 	a.mux = http.NewServeMux()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestAdminIsOffByDefault(t *testing.T) {
 	srv := startApp(t, pluginsOn, plugins.New("core"))
 	c := newClient(t)
 	for _, p := range []string{"/admin", "/admin/", "/admin/plugins", "/admin/health"} {
-		code, _ := get(t, c, srv.URL()+p)
+		code, _ := get(t, c, "http://"+srv.Addr()+p)
 		assert.Equal(t, 404, code, p)
 	}
 }
@@ -51,7 +52,7 @@ func adminPlugins() []gofly.Option {
 func TestAdminEndpoints(t *testing.T) {
 	srv := startApp(t, adminOn+"plugins:\n  enabled: true\n  exclude: [legacy]\n", adminPlugins()...)
 	c := newClient(t)
-	url := srv.URL() + "/admin"
+	url := "http://" + srv.Addr() + "/admin"
 
 	t.Run("plugins", func(t *testing.T) {
 		code, body := get(t, c, url+"/plugins")
@@ -224,13 +225,13 @@ const wantMermaid = `flowchart LR
 func TestAdminWithoutPlugins(t *testing.T) {
 	srv := startApp(t, loopback+"  admin: {enabled: true}\n")
 	c := newClient(t)
-	code, body := get(t, c, srv.URL()+"/admin/plugins")
+	code, body := get(t, c, "http://"+srv.Addr()+"/admin/plugins")
 	assert.Equal(t, 200, code)
 	assert.JSONEq(t, `{"enabled":false,"order":[],"plugins":[],"decisions":[]}`, body)
-	code, body = get(t, c, srv.URL()+"/admin/graph.dot")
+	code, body = get(t, c, "http://"+srv.Addr()+"/admin/graph.dot")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "digraph plugins {\n  rankdir=LR;\n  node [shape=box];\n}\n", body)
-	code, body = get(t, c, srv.URL()+"/admin")
+	code, body = get(t, c, "http://"+srv.Addr()+"/admin")
 	assert.Equal(t, 200, code)
 	assert.Contains(t, body, "Plugins are off")
 }
@@ -285,9 +286,14 @@ web:
 `
 	srv := startApp(t, yaml, gofly.Environ([]string{"ADMIN_TOKEN=" + token}), gofly.WithLogger(zap.New(core)),
 		plugins.New("core"))
-	require.True(t, strings.HasPrefix(srv.URL(), "http://127.0.0.1:"), srv.URL())
+	_, port, err := net.SplitHostPort(srv.Addr())
+	require.NoError(t, err)
+	base := "http://127.0.0.1:" + port // listening on every interface: dial loopback
+	listening := log.FilterMessage("web server listening").All()
+	require.Len(t, listening, 1)
+	assert.Equal(t, base, listening[0].ContextMap()["url"], "the log line shows a URL that can be opened")
 	c := newClient(t)
-	url := srv.URL() + "/admin/health"
+	url := base + "/admin/health"
 
 	for _, tc := range []struct {
 		desc, auth string
@@ -315,22 +321,22 @@ web:
 
 	t.Run("every admin path needs it, the probes do not", func(t *testing.T) {
 		for _, p := range []string{"/admin", "/admin/", "/admin/plugins", "/admin/nothing", "/admin/graph.dot"} {
-			code, _ := get(t, c, srv.URL()+p)
+			code, _ := get(t, c, base+p)
 			assert.Equal(t, 401, code, p)
 		}
-		code, _ := get(t, c, srv.URL()+"/readyz")
+		code, _ := get(t, c, base+"/readyz")
 		assert.Equal(t, 200, code)
 	})
 
 	t.Run("no output shows the token", func(t *testing.T) {
 		var all strings.Builder
 		for _, p := range []string{"", "/health", "/plugins", "/extensions", "/conditions", "/graph.dot", "/graph.mmd"} {
-			code, body := get(t, c, srv.URL()+"/admin"+p, "Authorization: Bearer "+token)
+			code, body := get(t, c, base+"/admin"+p, "Authorization: Bearer "+token)
 			require.Equal(t, 200, code, p)
 			all.WriteString(body)
 		}
 		for _, p := range []string{"/livez", "/readyz", "/nothing"} {
-			_, body := get(t, c, srv.URL()+p)
+			_, body := get(t, c, base+p)
 			all.WriteString(body)
 		}
 		for _, e := range log.All() {
@@ -339,7 +345,7 @@ web:
 				all.WriteString(k + "=" + toString(v))
 			}
 		}
-		// Printing the server itself: fmt cannot call Secret.String on a
+		// Printing the server itself: fmt cannot call secret.String on a
 		// field reached through unexported fields.
 		fmt.Fprintf(&all, "%v %+v %#v", srv, srv, srv)
 		assert.NotContains(t, all.String(), token)
@@ -350,9 +356,9 @@ web:
 func TestAdminTokenOnLoopbackIsChecked(t *testing.T) {
 	srv := startApp(t, loopback+"  admin: {enabled: true, token: t0k}\n")
 	c := newClient(t)
-	code, _ := get(t, c, srv.URL()+"/admin/health")
+	code, _ := get(t, c, "http://"+srv.Addr()+"/admin/health")
 	assert.Equal(t, 401, code)
-	code, _ = get(t, c, srv.URL()+"/admin/health", "Authorization: Bearer t0k")
+	code, _ = get(t, c, "http://"+srv.Addr()+"/admin/health", "Authorization: Bearer t0k")
 	assert.Equal(t, 200, code)
 }
 

@@ -142,5 +142,5 @@ func BenchmarkLoopbackPlain(b *testing.B) {
 // BenchmarkLoopbackServer is the same request through the web server.
 func BenchmarkLoopbackServer(b *testing.B) {
 	srv := benchServer(b, 4)
-	runLoopback(b, srv.URL()+"/hello/gopher")
+	runLoopback(b, "http://"+srv.Addr()+"/hello/gopher")
 }

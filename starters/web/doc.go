@@ -18,15 +18,40 @@
 //
 // The app then serves on web.address (default 127.0.0.1:8080). *[Server] is
 // in the graph: [Server.Addr] gives the bound address (127.0.0.1:0 picks a
-// free port, which tests use).
+// free port, which tests use; "http://" + srv.Addr() is its URL).
 //
 // # Configuration
 //
-// Everything lives under web (see [Settings] for every key and its default),
-// bound strictly: an unknown key is an error naming it and its source. The
-// defaults are the starter's default properties, below application.yaml,
-// profile files and GOFLY_WEB_ variables. web.enabled: false leaves the
-// starter out of the app (the condition report says so).
+// The web starter is configured by the web.* keys of application.yaml, bound
+// strictly: an unknown key, a value of the wrong type or an invalid value is
+// a *kernel.ConfigError (class kernel.ErrConfig) naming the key and its
+// source. Every key has a default, the starter's default properties, below
+// application.yaml, profile files and GOFLY_WEB_ variables, so an application
+// sets only what it changes. Every key, with its default:
+//
+//	web:
+//	  enabled: true                # false leaves the starter out of the app (the condition report says so)
+//	  address: 127.0.0.1:8080      # host:port; ":8080" or "0.0.0.0:8080" listen on every interface; port 0 picks a free port
+//	  read-timeout: 30s            # reading a whole request, body included (0: none)
+//	  read-header-timeout: 10s     # reading the request headers (0: read-timeout)
+//	  write-timeout: 30s           # writing a response, from the end of the request headers (0: none)
+//	  idle-timeout: 2m             # a keep-alive connection waiting for its next request (0: read-timeout)
+//	  shutdown-timeout: 15s        # graceful stop, also bounded by the app's stop timeout (0: the app's only)
+//	  probes:
+//	    enabled: true              # /livez and /readyz, independent of the admin endpoints
+//	    liveness-path: /livez      # 200 while the process serves
+//	    readiness-path: /readyz    # 200 once the app started and every plugin is STARTED or DISABLED, else 503
+//	  admin:
+//	    enabled: false             # the JSON and HTML admin endpoints; off by default
+//	    path: /admin               # absolute, no trailing slash, not "/"
+//	    token: ${ADMIN_TOKEN}      # bearer token (no default); required when address is not a loopback address
+//
+// Durations are Go durations ("30s", "2m"); a bare number or a negative one is
+// an error. Paths are plain absolute paths (letters, digits, - _ . ~ /; no
+// wildcards); a trailing slash is dropped; the two probes need different
+// paths, and with the admin endpoints on, neither may lie under the admin
+// path. Give the token through a placeholder, as above, rather than in the
+// file.
 //
 // # Routes and middleware
 //
@@ -76,8 +101,8 @@
 // (the app fails to build without it) and every admin request must carry
 // "Authorization: Bearer <token>" (401 otherwise; compared in constant time).
 // On a loopback address the token is optional and checked when set. No output
-// carries configuration values: the token is a [Secret] that prints as
-// "[redacted]", and the condition report names keys and sources only.
+// carries configuration values: the token prints as "[redacted]" in logs,
+// %v, %#v and JSON, and the condition report names keys and sources only.
 //
 // # Lifecycle
 //

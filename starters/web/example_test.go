@@ -89,7 +89,7 @@ func ExampleNewServer() {
 		return
 	}
 	defer srv.Stop(context.Background())
-	fmt.Println(fetch(srv.URL() + "/x"))
+	fmt.Println(fetch("http://" + srv.Addr() + "/x"))
 	// Output:
 	// 200 outer > inner > handler
 }

@@ -37,7 +37,7 @@ func TestReadinessInAnApp(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			srv := startApp(t, tc.yaml, append([]gofly.Option{plugins.New("ok")}, tc.opts...)...)
-			code, body := get(t, newClient(t), srv.URL()+"/readyz")
+			code, body := get(t, newClient(t), "http://"+srv.Addr()+"/readyz")
 			assert.Equal(t, tc.code, code)
 			assert.JSONEq(t, tc.body, body)
 		})
@@ -62,7 +62,7 @@ func TestReadinessWithoutTheFacade(t *testing.T) {
 	assert.JSONEq(t, `{"status":"not ready","reasons":["the web server is not serving"]}`, body)
 }
 
-func TestProbeSettings(t *testing.T) {
+func TestProbeKeys(t *testing.T) {
 	for _, tc := range []struct {
 		desc, yaml, method, path string
 		code                     int
@@ -76,7 +76,7 @@ func TestProbeSettings(t *testing.T) {
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			srv := startApp(t, tc.yaml)
-			code, _, h := do(t, newClient(t), tc.method, srv.URL()+tc.path)
+			code, _, h := do(t, newClient(t), tc.method, "http://"+srv.Addr()+tc.path)
 			assert.Equal(t, tc.code, code)
 			assert.Equal(t, tc.allow, h.Get("Allow"))
 		})

@@ -32,7 +32,7 @@ import (
 // (a conflict between routes fails it), opens the listener (an address in use
 // fails it) and serves in a goroutine. Stop shuts the server down gracefully:
 // the listener closes, idle connections close, and requests in flight finish
-// within Settings.ShutdownTimeout and the stop context's deadline; what is
+// within web.shutdown-timeout and the stop context's deadline; what is
 // still open then is closed and Stop returns an error. A Server starts once:
 // Start after Stop is an error.
 //
@@ -42,8 +42,8 @@ import (
 type Server struct {
 	// settings is behind a pointer so that printing a Server (%v, %+v,
 	// %#v) shows an address, not the settings: fmt cannot call
-	// Secret.String on a field it reaches through an unexported field.
-	settings *Settings
+	// secret.String on a field it reaches through an unexported field.
+	settings *settings
 	reg      *extension.Registry
 	status   *status.Status // the app's phase, from the graph; nil for a server built by hand
 	manager  *plugins.Manager
@@ -103,14 +103,15 @@ func WithLogger(l *zap.Logger) Option {
 	return option{"web.WithLogger(...)", func(s *Server) { s.log = l }}
 }
 
-// NewServer builds a server from the web section of cfg (see [Settings] and
-// [LoadSettings]; a nil cfg gives the defaults) whose routes and middleware
+// NewServer builds a server from the web section of cfg (the web.* keys listed
+// in the package doc; a nil cfg gives the defaults) whose routes and middleware
 // come from reg. It declares [Routes] and [Middleware] in reg (a no-op when
 // they are declared already). It does not listen yet: call Start.
 //
-// Errors: the *kernel.ConfigError of [LoadSettings] (an unknown key,
-// a malformed address, an admin token missing on an address that is not
-// loopback ...), an error of class kernel.ErrExtension when reg is nil, and
+// Errors: a *kernel.ConfigError (class kernel.ErrConfig) naming the web.*
+// key, its source and what to do (an unknown key, a malformed address, an
+// admin token missing on an address that is not loopback ...; a token's value
+// never appears in it), an error of class kernel.ErrExtension when reg is nil, and
 // kernel.ErrDuplicatePoint when a point's id is declared in reg with another
 // type.
 func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Server, error) {
@@ -118,7 +119,7 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 		return nil, &kernel.ExtensionError{Class: kernel.ErrExtension, PointID: Routes.ID(),
 			Msg: "building the web server: the extension registry is nil: pass the app's *extension.Registry"}
 	}
-	settings, err := LoadSettings(cfg)
+	st, err := loadSettings(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func NewServer(cfg *kernel.Config, reg *extension.Registry, opts ...Option) (*Se
 	if err := extension.Declare(reg, Middleware); err != nil {
 		return nil, err
 	}
-	s := &Server{settings: &settings, reg: reg, addrSource: sourceOf(cfg, section+".address")}
+	s := &Server{settings: &st, reg: reg, addrSource: sourceOf(cfg, section+".address")}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(s)
@@ -151,14 +152,11 @@ func (s *Server) Addr() string {
 	return ""
 }
 
-// URL returns "http://" + Addr(), with an unspecified host (0.0.0.0, ::)
-// replaced by a loopback address (127.0.0.1, or ::1 when web.address is an
-// IPv6 address), so a test or a local tool can dial it; "" before Start.
-func (s *Server) URL() string {
-	addr := s.Addr()
-	if addr == "" {
-		return ""
-	}
+// logURL is the URL the "listening" log line shows for the bound address
+// addr: "http://" + addr, with an unspecified host (0.0.0.0, ::) replaced by
+// a loopback address (127.0.0.1, or ::1 when web.address is an IPv6 address),
+// so a person can open it.
+func (s *Server) logURL(addr string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "http://" + addr
@@ -241,7 +239,7 @@ func (s *Server) Start(ctx context.Context) error {
 			s.log.Error("the web server stopped serving", zap.String("address", addr), zap.Error(err))
 		}
 	}(s.srv, s.served)
-	s.log.Info("web server listening", zap.String("address", addr), zap.String("url", s.URL()))
+	s.log.Info("web server listening", zap.String("address", addr), zap.String("url", s.logURL(addr)))
 	if s.manager != nil {
 		// Plugins added or removed at run time bring or take their routes
 		// and middleware: rebuild the handler. AddListener only takes the
@@ -268,7 +266,7 @@ func (s *Server) onPluginChange(ch plugins.StateChange) {
 
 // Stop shuts the server down gracefully (see [Server]) and waits until it no
 // longer serves. When requests are still in flight at the deadline (the
-// earlier of ctx's and Settings.ShutdownTimeout), it closes their connections
+// earlier of ctx's and web.shutdown-timeout), it closes their connections
 // and returns an error of class kernel.ErrGofly wrapping the deadline's
 // error. A second Stop does nothing. Stop before Start only marks the server
 // stopped (a later Start is an error).

@@ -13,34 +13,18 @@ import (
 // section is the configuration key of the web starter's section.
 const section = "web"
 
-// Settings is the web section of the configuration (key "web"), bound
+// settings is the web section of the configuration (key "web"), bound
 // strictly: an unknown key under web is an error naming it. Every value has a
 // default (the `default` tags, which the starter also loads as default
-// properties below application.yaml), so an application sets only what it
-// changes:
-//
-//	web:
-//	  enabled: true                # false leaves the web starter out of the app
-//	  address: 127.0.0.1:8080      # host:port; ":8080" or "0.0.0.0:8080" listen on every interface
-//	  read-timeout: 30s            # whole request, body included (0: none)
-//	  read-header-timeout: 10s     # request headers (0: read-timeout)
-//	  write-timeout: 30s           # from the end of the headers to the end of the response (0: none)
-//	  idle-timeout: 2m             # keep-alive connections (0: read-timeout)
-//	  shutdown-timeout: 15s        # graceful stop, also bounded by the app's stop timeout (0: the app's)
-//	  probes:
-//	    enabled: true              # /livez and /readyz, independent of the admin endpoints
-//	    liveness-path: /livez
-//	    readiness-path: /readyz
-//	  admin:
-//	    enabled: false             # JSON and HTML admin endpoints; off by default
-//	    path: /admin
-//	    token: ${ADMIN_TOKEN}      # bearer token; required when address is not a loopback address
-type Settings struct {
+// properties below application.yaml). The keys, their defaults and their
+// meaning are documented in the package doc (doc.go), which is the reference
+// for users; keep it in step with the tags.
+type settings struct {
 	// Enabled is read by the starter's condition: false leaves the server
 	// out of the app.
 	Enabled bool `koanf:"enabled" default:"true"`
 	// Address is the host:port the server listens on. Port 0 picks a free
-	// port; read it back with [Server.Addr].
+	// port; read it back with Server.Addr.
 	Address string `koanf:"address" default:"127.0.0.1:8080"`
 	// ReadTimeout bounds reading a whole request, body included (0: none).
 	ReadTimeout time.Duration `koanf:"read-timeout" default:"30s"`
@@ -58,15 +42,15 @@ type Settings struct {
 	// context's deadline.
 	ShutdownTimeout time.Duration `koanf:"shutdown-timeout" default:"15s"`
 	// Probes configures the Kubernetes probe endpoints.
-	Probes ProbeSettings `koanf:"probes"`
+	Probes probeSettings `koanf:"probes"`
 	// Admin configures the admin endpoints.
-	Admin AdminSettings `koanf:"admin"`
+	Admin adminSettings `koanf:"admin"`
 }
 
-// ProbeSettings is web.probes: the liveness and readiness endpoints, in the
+// probeSettings is web.probes: the liveness and readiness endpoints, in the
 // shape Kubernetes probes expect. They are on by default: they reveal nothing
 // but whether the app is up and ready, and an orchestrator needs them.
-type ProbeSettings struct {
+type probeSettings struct {
 	// Enabled serves LivenessPath and ReadinessPath.
 	Enabled bool `koanf:"enabled" default:"true"`
 	// LivenessPath answers 200 while the process serves.
@@ -76,10 +60,10 @@ type ProbeSettings struct {
 	ReadinessPath string `koanf:"readiness-path" default:"/readyz"`
 }
 
-// AdminSettings is web.admin: the admin endpoints (plugins, extension points,
+// adminSettings is web.admin: the admin endpoints (plugins, extension points,
 // the condition report, health, the plugin dependency graph, and an HTML page
 // showing all of it). They are off by default.
-type AdminSettings struct {
+type adminSettings struct {
 	// Enabled serves the admin endpoints under Path.
 	Enabled bool `koanf:"enabled" default:"false"`
 	// Path is where the admin endpoints live: an absolute path without a
@@ -89,22 +73,22 @@ type AdminSettings struct {
 	// ("Authorization: Bearer <token>"). It is required when Address is not a
 	// loopback address, and checked whenever it is set. Give it through a
 	// placeholder (token: ${ADMIN_TOKEN}) rather than in the file.
-	Token Secret `koanf:"token"`
+	Token secret `koanf:"token"`
 }
 
-// Secret is a configuration string that does not print itself: String,
+// secret is a configuration string that does not print itself: String,
 // GoString and MarshalText (and so JSON, YAML and zap encoding) render a set
-// secret as "[redacted]" and an empty one as "". Call Reveal for the value;
+// secret as "[redacted]" and an empty one as "". Call reveal for the value;
 // compare with "" to know whether it is set.
-type Secret string
+type secret string
 
 const redacted = "[redacted]"
 
-// Reveal returns the secret's value.
-func (s Secret) Reveal() string { return string(s) }
+// reveal returns the secret's value.
+func (s secret) reveal() string { return string(s) }
 
 // String returns "[redacted]", or "" for an empty secret.
-func (s Secret) String() string {
+func (s secret) String() string {
 	if s == "" {
 		return ""
 	}
@@ -112,14 +96,14 @@ func (s Secret) String() string {
 }
 
 // GoString is String, so %#v does not print the value either.
-func (s Secret) GoString() string { return fmt.Sprintf("web.Secret(%q)", s.String()) }
+func (s secret) GoString() string { return fmt.Sprintf("web.secret(%q)", s.String()) }
 
 // MarshalText returns the String form, so encoders (JSON, YAML, zap) never
 // see the value.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+func (s secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // defaultProperties are the starter's defaults as the facade loads them:
-// the same values as the `default` tags of Settings (a test checks both agree).
+// the same values as the `default` tags of settings (a test checks both agree).
 func defaultProperties() map[string]any {
 	return map[string]any{
 		section: map[string]any{
@@ -147,22 +131,22 @@ func defaultProperties() map[string]any {
 	}
 }
 
-// LoadSettings binds the web section of cfg strictly into Settings (the
+// loadSettings binds the web section of cfg strictly into settings (the
 // defaults for what is absent; a nil cfg gives the defaults) and validates
 // it. Errors are *kernel.ConfigError values (class kernel.ErrConfig) naming
 // the key, its source and what to do; a token's value never appears in them.
-func LoadSettings(cfg *kernel.Config) (Settings, error) {
-	s, err := kernel.Bind[Settings](cfg, section)
+func loadSettings(cfg *kernel.Config) (settings, error) {
+	s, err := kernel.Bind[settings](cfg, section)
 	if err != nil {
-		return Settings{}, err
+		return settings{}, err
 	}
 	if err := s.validate(cfg); err != nil {
-		return Settings{}, err
+		return settings{}, err
 	}
 	return s, nil
 }
 
-func (s *Settings) validate(cfg *kernel.Config) error {
+func (s *settings) validate(cfg *kernel.Config) error {
 	bad := func(key, value, msg string) error {
 		full := section + "." + key
 		return &kernel.ConfigError{Key: full, Value: value, Source: sourceOf(cfg, full), Msg: msg}

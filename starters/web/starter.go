@@ -31,9 +31,9 @@ const StarterName = "web"
 //
 //	gofly.Run(web.Starter(), plugins.New("hello", plugins.Extend(web.Routes, web.RouteFunc("GET /hello", hello), 0)))
 //
-// Its default properties (see [Settings]) sit below application.yaml, so
-// every value can be overridden there, by a profile file or by a GOFLY_WEB_
-// variable. It also sets extension.enabled: true among its defaults, which
+// Its default properties (the web.* keys and defaults listed in the package
+// doc) sit below application.yaml, so every value can be overridden there, by
+// a profile file or by a GOFLY_WEB_ variable. It also sets extension.enabled: true among its defaults, which
 // asks the facade for an *extension.Registry when plugins are off: the route
 // and middleware points live there.
 //
