@@ -61,7 +61,7 @@ type setting struct {
 
 func newSetting(desc string, apply func(*settings)) setting {
 	return setting{
-		Option: fx.Error(kernel.NewError(kernel.ErrGofly, desc+" is a setting of gofly.New; a plain fx app cannot use it", nil)),
+		Option: fx.Error(&kernel.Error{Class: kernel.ErrGofly, Msg: desc + " is a setting of gofly.New; a plain fx app cannot use it"}),
 		desc:   desc,
 		apply:  apply,
 	}
@@ -551,10 +551,12 @@ func (a *Assembly) explainStart(err error) error {
 	if pe == nil {
 		return errors.Join(err, stopErr)
 	}
-	return kernel.NewError(kernel.ErrPluginStart,
-		fmt.Sprintf("the app's start budget (gofly.start-timeout: %s) ran out while a plugin hook was running: raise gofly.start-timeout or make the hook faster",
+	return &kernel.Error{
+		Class: kernel.ErrPluginStart,
+		Msg: fmt.Sprintf("the app's start budget (gofly.start-timeout: %s) ran out while a plugin hook was running: raise gofly.start-timeout or make the hook faster",
 			a.budgets.StartTimeout),
-		errors.Join(pe, stopErr))
+		Err: errors.Join(pe, stopErr),
+	}
 }
 
 // markStarted registers the app's last OnStart hook, which moves the status

@@ -362,7 +362,7 @@ func TestAnalyzeOrderCycle(t *testing.T) {
 	assert.Contains(t, an.Description, "The auto-configurations cannot be ordered: cycle a -> b -> a")
 	assert.Contains(t, an.Action, "Remove one of the orderings in the cycle")
 
-	_, ok = autoconfig.Analyze(kernel.NewError(kernel.ErrConfig, "something else", nil), nil)
+	_, ok = autoconfig.Analyze(&kernel.Error{Class: kernel.ErrConfig, Msg: "something else"}, nil)
 	assert.False(t, ok)
 }
 

@@ -51,8 +51,7 @@ func (f optionFunc) apply(a *AutoConfig) { f(a) }
 // [OnAutoConfig] conditions among opts also order the auto-configuration
 // after the one they name, as if [After] named it too.
 func New(name string, opts ...Option) *AutoConfig {
-	a := &AutoConfig{name: name, fxOption: fx.Error(kernel.NewError(kernel.ErrGofly,
-		fmt.Sprintf("auto-configuration %q is evaluated by gofly.New; a plain fx app cannot use it: include its fx options directly", name), nil))}
+	a := &AutoConfig{name: name, fxOption: fx.Error(&kernel.Error{Class: kernel.ErrGofly, Msg: fmt.Sprintf("auto-configuration %q is evaluated by gofly.New; a plain fx app cannot use it: include its fx options directly", name)})}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(a)

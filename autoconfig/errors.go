@@ -16,9 +16,9 @@ type orderError struct {
 }
 
 func newOrderError(cycle []string) *orderError {
-	return &orderError{cycle: cycle, err: kernel.NewError(kernel.ErrConfig, fmt.Sprintf(
+	return &orderError{cycle: cycle, err: &kernel.Error{Class: kernel.ErrConfig, Msg: fmt.Sprintf(
 		"auto-configurations cannot be ordered: cycle %s (each must come before the next by Before, After or OnAutoConfig); remove one of these orderings",
-		strings.Join(cycle, " -> ")), nil)}
+		strings.Join(cycle, " -> "))}}
 }
 
 func (e *orderError) Error() string { return e.err.Error() }
@@ -34,5 +34,5 @@ func configError(key, source, msg string, cause error) error {
 // plainError returns a *kernel.Error of class kernel.ErrConfig: the
 // auto-configurations themselves are part of the application's configuration.
 func plainError(msg string, cause error) error {
-	return kernel.NewError(kernel.ErrConfig, msg, cause)
+	return &kernel.Error{Class: kernel.ErrConfig, Msg: msg, Err: cause}
 }

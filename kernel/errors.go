@@ -85,11 +85,6 @@ type Error struct {
 	Err error
 }
 
-// NewError returns an *Error of the given class.
-func NewError(class error, msg string, cause error) *Error {
-	return &Error{Class: class, Msg: msg, Err: cause}
-}
-
 // Error returns Msg followed by the cause (the cause alone without Msg);
 // with neither, the class.
 func (e *Error) Error() string {

@@ -84,7 +84,7 @@ func TestTypedErrors(t *testing.T) {
 	}{
 		{
 			name: "Error", class: kernel.ErrPluginState, msg: "plugin \"a\" is unknown: unexpected EOF",
-			err: kernel.NewError(kernel.ErrPluginState, "plugin \"a\" is unknown", cause),
+			err: &kernel.Error{Class: kernel.ErrPluginState, Msg: "plugin \"a\" is unknown", Err: cause},
 			checkAs: func(t *testing.T, err error) {
 				var e *kernel.Error
 				require.ErrorAs(t, err, &e)
@@ -150,7 +150,7 @@ func TestTypedErrorsWithoutCause(t *testing.T) {
 		err   interface{ Unwrap() []error }
 		class error
 	}{
-		{"Error", kernel.NewError(kernel.ErrConfig, "m", nil), kernel.ErrConfig},
+		{"Error", &kernel.Error{Class: kernel.ErrConfig, Msg: "m"}, kernel.ErrConfig},
 		{"Error without class", &kernel.Error{Msg: "m"}, kernel.ErrGofly},
 		{"ConfigError", &kernel.ConfigError{Msg: "m"}, kernel.ErrConfig},
 		{"PluginError without class", &kernel.PluginError{Msg: "m"}, kernel.ErrGofly},

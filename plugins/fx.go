@@ -296,6 +296,5 @@ func (m *Manager) bind(b *fxBinding) {
 
 // errOutsideGofly is the fx form of values that only gofly.New understands.
 func errOutsideGofly(what string) fx.Option {
-	return fx.Error(kernel.NewError(kernel.ErrGofly,
-		fmt.Sprintf("%s is an option of gofly.New; a plain fx app cannot use it", what), nil))
+	return fx.Error(&kernel.Error{Class: kernel.ErrGofly, Msg: fmt.Sprintf("%s is an option of gofly.New; a plain fx app cannot use it", what)})
 }

@@ -199,9 +199,9 @@ func (s *Server) Start(ctx context.Context) error {
 	defer s.mu.Unlock()
 	switch s.state {
 	case stateStarted:
-		return kernel.NewError(kernel.ErrGofly, fmt.Sprintf("starting the web server: it already listens on %s", s.Addr()), nil)
+		return &kernel.Error{Class: kernel.ErrGofly, Msg: fmt.Sprintf("starting the web server: it already listens on %s", s.Addr())}
 	case stateStopped:
-		return kernel.NewError(kernel.ErrGofly, "starting the web server: it was stopped and cannot start again: build a new one", nil)
+		return &kernel.Error{Class: kernel.ErrGofly, Msg: "starting the web server: it was stopped and cannot start again: build a new one"}
 	}
 	h, err := s.build()
 	if err != nil {
@@ -299,9 +299,9 @@ func (s *Server) Stop(ctx context.Context) error {
 	<-s.served
 	if err != nil {
 		s.log.Warn("web server stopped forcibly", zap.String("address", s.Addr()), zap.Error(err))
-		return kernel.NewError(kernel.ErrGofly, fmt.Sprintf(
+		return &kernel.Error{Class: kernel.ErrGofly, Msg: fmt.Sprintf(
 			"stopping the web server on %s: requests were still in flight at the deadline and their connections were closed: "+
-				"raise web.shutdown-timeout or the app's stop timeout, or make long handlers end sooner", s.Addr()), err)
+				"raise web.shutdown-timeout or the app's stop timeout, or make long handlers end sooner", s.Addr()), Err: err}
 	}
 	s.log.Info("web server stopped", zap.String("address", s.Addr()))
 	return nil
