@@ -163,3 +163,12 @@ func TestSlogBackend(t *testing.T) {
 	assert.Contains(t, out.String(), `"msg":"from the app"`)
 	assert.Contains(t, out.String(), `"msg":"provided"`, "fx's events go through slog at debug")
 }
+
+func TestPluginsNeedTheExtensionAutoConfig(t *testing.T) {
+	a, err := goflytest.Assemble(t, "plugins:\n  enabled: true\nautoconfig:\n  exclude: [extension]\n")
+	require.NoError(t, err)
+	err = fx.New(append(a.Options, fx.NopLogger)...).Err()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrConfig)
+	assert.Contains(t, err.Error(), "the extension auto-configuration is excluded")
+}

@@ -291,6 +291,10 @@ func Assemble(opts ...Option) (*Assembly, error) {
 			all = append(all, fx.Error(errPluginsOff(in.pluginIDs(), reason)))
 		}
 		all = append(all, fx.Invoke(rejectHidden(reason)))
+	} else if o, _ := report.Find(autoconfig.ExtensionName); o.State == autoconfig.StateExcluded {
+		all = append(all, fx.Error(&kernel.Error{Class: kernel.ErrConfig, Msg: "plugins.enabled is true but the " +
+			autoconfig.ExtensionName + " auto-configuration is excluded (autoconfig.exclude): the plugins contribute to the app's " +
+			"*extension.Registry, which it provides; remove the exclusion, or turn plugins off"}))
 	} else if m, err := a.newManager(in); err != nil {
 		all = append(all, fx.Error(err))
 	} else {
