@@ -33,9 +33,9 @@ import (
 var Greeter = plugins.New("greeter",
 	plugins.Version("1.0.0"),
 	plugins.Description("says hello"),
-	plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+	plugins.Extend(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "hello, %s\n", r.PathValue("name"))
-	}), 0),
+	})), 0),
 )
 
 // notes is the state of the notes plugin.
@@ -71,8 +71,8 @@ func Notes() *plugins.Plugin {
 	return plugins.Define("notes",
 		plugins.Version("0.2.0"),
 		plugins.DependsOn("greeter", ">=1.0.0"),
-		plugins.Extend(web.Routes, web.RouteFunc("POST /notes", n.add), 0),
-		plugins.Extend(web.Routes, web.RouteFunc("GET /notes", n.list), 0),
+		plugins.Extend(web.Routes, web.Route("POST /notes", http.HandlerFunc(n.add)), 0),
+		plugins.Extend(web.Routes, web.Route("GET /notes", http.HandlerFunc(n.list)), 0),
 	)
 }
 

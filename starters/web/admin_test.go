@@ -43,7 +43,7 @@ func adminPlugins() []gofly.Option {
 		plugins.New("hello", plugins.Version("0.3.0"),
 			plugins.DependsOn("core", ">=1.0.0"),
 			plugins.OptionalDependsOn("metrics"),
-			plugins.Extend(web.Routes, web.RouteFunc("GET /hello", text("hi")), 10),
+			plugins.Extend(web.Routes, web.Route("GET /hello", http.HandlerFunc(text("hi"))), 10),
 			plugins.Extend(web.Middleware, func(next http.Handler) http.Handler { return next }, 5)),
 		plugins.New("legacy", plugins.DependsOn("core")),
 	}

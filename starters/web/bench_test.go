@@ -78,7 +78,7 @@ func BenchmarkServerHandler(b *testing.B) {
 func benchServer(b *testing.B, middlewares int) *web.Server {
 	b.Helper()
 	reg := extension.NewRegistry()
-	if err := extension.Add(reg, web.Routes, web.RouteFunc("GET /hello/{name}", benchHandler), 0); err != nil {
+	if err := extension.Add(reg, web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(benchHandler)), 0); err != nil {
 		b.Fatal(err)
 	}
 	for i := 0; i < middlewares; i++ {

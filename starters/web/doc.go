@@ -9,12 +9,12 @@
 //
 //	gofly.Run(web.Starter(),
 //		plugins.New("hello",
-//			plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0)),
+//			plugins.Extend(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(hello)), 0)),
 //	)
 //
 // With plugins off, fx options contribute the same way:
 //
-//	extension.Contribute(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0)
+//	extension.Contribute(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(hello)), 0)
 //
 // The app then serves on web.address (default 127.0.0.1:8080). *[Server] is
 // in the graph: [Server.Addr] gives the bound address (127.0.0.1:0 picks a
@@ -56,7 +56,7 @@
 // # Routes and middleware
 //
 // [Routes] is a point of [Endpoint]: a ServeMux pattern ("GET /hello/{name}",
-// "POST /items", "/static/") and its handler; [Route], [RouteFunc] and
+// "POST /items", "/static/") and its handler; [Route] and
 // [Mount] build one. [Middleware] is a point of [MiddlewareFunc], ordered by
 // priority: the highest priority is the outermost. Both are read when the
 // server starts, from the registry the plugins were added to, and again

@@ -32,9 +32,9 @@ func fetch(url string) string {
 // on a free port, and /readyz says the app is ready once it has started.
 func ExampleStarter() {
 	hello := plugins.New("hello",
-		plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
+		plugins.Extend(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "hello, %s\n", r.PathValue("name"))
-		}), 0),
+		})), 0),
 	)
 	var srv *web.Server
 	app := gofly.New(
@@ -64,9 +64,9 @@ func ExampleStarter() {
 // hand. The middleware with the highest priority is the outermost.
 func ExampleNewServer() {
 	reg := extension.NewRegistry()
-	_ = extension.Add(reg, web.Routes, web.RouteFunc("GET /x", func(w http.ResponseWriter, _ *http.Request) {
+	_ = extension.Add(reg, web.Routes, web.Route("GET /x", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, "handler")
-	}), 0)
+	})), 0)
 	tag := func(name string) web.MiddlewareFunc {
 		return func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,7 @@ import (
 
 // Endpoint is one route of the server: a ServeMux pattern and the handler
 // that serves the requests matching it. It is the type of the [Routes]
-// extension point. Build one with [Route], [RouteFunc] or [Mount], or
+// extension point. Build one with [Route] (a func handler: http.HandlerFunc(f)) or [Mount], or
 // implement it on a type of your own (a struct holding its dependencies).
 type Endpoint interface {
 	// Pattern is a Go 1.22 ServeMux pattern: [METHOD ][HOST]/[PATH], with
@@ -28,7 +28,7 @@ type MiddlewareFunc func(http.Handler) http.Handler
 // "web.middleware". The starter declares both in the app's registry; plugins
 // contribute with plugins.Extend, other fx options with extension.Contribute:
 //
-//	plugins.New("hello", plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0))
+//	plugins.New("hello", plugins.Extend(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(hello)), 0))
 //	extension.Contribute(web.Middleware, web.MiddlewareFunc(logRequests), 100)
 var (
 	// Routes holds the application's routes. Their order does not matter to
@@ -46,7 +46,7 @@ var (
 		extension.Description("HTTP middleware around the routes; highest priority outermost"))
 )
 
-// route is the Endpoint made by Route, RouteFunc and Mount.
+// route is the Endpoint made by Route and Mount.
 type route struct {
 	pattern string
 	h       http.Handler
@@ -63,14 +63,6 @@ func (r route) String() string { return r.pattern }
 // when the server starts: an invalid one, or one that conflicts with another
 // route, fails the start with an error naming the patterns.
 func Route(pattern string, h http.Handler) Endpoint { return route{pattern: pattern, h: h} }
-
-// RouteFunc is [Route] for a handler function.
-func RouteFunc(pattern string, f func(http.ResponseWriter, *http.Request)) Endpoint {
-	if f == nil {
-		return route{pattern: pattern}
-	}
-	return route{pattern: pattern, h: http.HandlerFunc(f)}
-}
 
 // Mount returns the Endpoint that serves every request under prefix with h,
 // with prefix stripped from the request path (http.StripPrefix): a router of

@@ -29,7 +29,7 @@ const StarterName = "web"
 // *[Server] in the app, started and stopped with it, when web.enabled is true
 // (the default). Pass it to the gofly facade:
 //
-//	gofly.Run(web.Starter(), plugins.New("hello", plugins.Extend(web.Routes, web.RouteFunc("GET /hello", hello), 0)))
+//	gofly.Run(web.Starter(), plugins.New("hello", plugins.Extend(web.Routes, web.Route("GET /hello", http.HandlerFunc(hello)), 0)))
 //
 // Its default properties (the web.* keys and defaults listed in the package
 // doc) sit below application.yaml, so every value can be overridden there, by

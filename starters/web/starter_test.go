@@ -30,7 +30,7 @@ func TestRoutesFromTwoPlugins(t *testing.T) {
 	hello := func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "hello, %s", r.PathValue("name")) }
 	srv := startApp(t, pluginsOn,
 		plugins.New("greeter", plugins.Version("1.0.0"),
-			plugins.Extend(web.Routes, web.RouteFunc("GET /hello/{name}", hello), 0)),
+			plugins.Extend(web.Routes, web.Route("GET /hello/{name}", http.HandlerFunc(hello)), 0)),
 		plugins.New("shop", plugins.DependsOn("greeter", ">=1.0.0"),
 			plugins.Extend(web.Routes, web.Route("POST /items", text("created")), 10),
 			plugins.Extend(web.Routes, web.Mount("/api", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -65,7 +65,7 @@ func TestRoutesFromTwoPlugins(t *testing.T) {
 func TestRoutesFromFxOptionsWithoutPlugins(t *testing.T) {
 	var reg *extension.Registry
 	srv := startApp(t, loopback,
-		extension.Contribute(web.Routes, web.RouteFunc("GET /ping", text("pong")), 0),
+		extension.Contribute(web.Routes, web.Route("GET /ping", http.HandlerFunc(text("pong"))), 0),
 		fx.Populate(&reg),
 	)
 	code, body := get(t, newClient(t), "http://"+srv.Addr()+"/ping")
@@ -79,12 +79,12 @@ func TestRoutesFromFxOptionsWithoutPlugins(t *testing.T) {
 // for one (extension.enabled: true among its defaults).
 func TestRoutesWithoutPluginsNorRegistry(t *testing.T) {
 	a, err := goflytest.Assemble(t, loopback, web.Starter(),
-		extension.Contribute(web.Routes, web.RouteFunc("GET /ping", text("pong")), 0))
+		extension.Contribute(web.Routes, web.Route("GET /ping", http.HandlerFunc(text("pong"))), 0))
 	require.NoError(t, err)
 	o, ok := a.Report.Find(autoconfig.ExtensionName)
 	require.True(t, ok)
 	require.Equal(t, autoconfig.StateMatched, o.State, "the facade provides the registry the starter asks for")
-	srv := startApp(t, loopback, extension.Contribute(web.Routes, web.RouteFunc("GET /ping", text("pong")), 0))
+	srv := startApp(t, loopback, extension.Contribute(web.Routes, web.Route("GET /ping", http.HandlerFunc(text("pong"))), 0))
 	code, body := get(t, newClient(t), "http://"+srv.Addr()+"/ping")
 	assert.Equal(t, 200, code)
 	assert.Equal(t, "pong", body)
@@ -130,7 +130,7 @@ func TestMiddlewareOrder(t *testing.T) {
 	srv := startApp(t, pluginsOn,
 		plugins.New("auth",
 			plugins.Extend(web.Middleware, trace("auth(50, plugin)", &log, &mu), 50),
-			plugins.Extend(web.Routes, web.RouteFunc("GET /x", handler), 0)),
+			plugins.Extend(web.Routes, web.Route("GET /x", http.HandlerFunc(handler)), 0)),
 		plugins.New("metrics", plugins.Extend(web.Middleware, trace("metrics(100)", &log, &mu), 100)),
 		extension.Contribute(web.Middleware, trace("gzip(10)", &log, &mu), 10),
 		extension.Contribute(web.Middleware, trace("cors(50, fx)", &log, &mu), 50),
@@ -179,11 +179,11 @@ func TestMiddlewareOrder(t *testing.T) {
 
 func TestGracefulStopWithRequestInFlight(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	app, srv := newApp(t, loopback, extension.Contribute(web.Routes, web.RouteFunc("GET /slow", func(w http.ResponseWriter, _ *http.Request) {
+	app, srv := newApp(t, loopback, extension.Contribute(web.Routes, web.Route("GET /slow", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		close(entered)
 		<-release
 		_, _ = io.WriteString(w, "finished")
-	}), 0))
+	})), 0))
 	app.RequireStart()
 	c := newClient(t)
 
@@ -238,10 +238,10 @@ func TestGracefulStopWithRequestInFlight(t *testing.T) {
 func TestStopForcesAfterShutdownTimeout(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	defer close(release)
-	app, srv := newApp(t, loopback+"  shutdown-timeout: 1ms\n", extension.Contribute(web.Routes, web.RouteFunc("GET /stuck", func(http.ResponseWriter, *http.Request) {
+	app, srv := newApp(t, loopback+"  shutdown-timeout: 1ms\n", extension.Contribute(web.Routes, web.Route("GET /stuck", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		close(entered)
 		<-release
-	}), 0))
+	})), 0))
 	app.RequireStart()
 	c := newClient(t)
 	done := make(chan struct{})
@@ -442,13 +442,13 @@ func serve(srv *web.Server, method, path string, headers ...string) (int, string
 func TestRoutesFollowPluginsAtRunTime(t *testing.T) {
 	var m *plugins.Manager
 	srv := startApp(t, pluginsOn,
-		plugins.New("base", plugins.Extend(web.Routes, web.RouteFunc("GET /base", text("base")), 0)),
+		plugins.New("base", plugins.Extend(web.Routes, web.Route("GET /base", http.HandlerFunc(text("base"))), 0)),
 		fx.Populate(&m))
 	c := newClient(t)
 	code, _ := get(t, c, "http://"+srv.Addr()+"/late")
 	require.Equal(t, http.StatusNotFound, code)
 
-	late := plugins.Define("late", plugins.Extend(web.Routes, web.RouteFunc("GET /late", text("late")), 0))
+	late := plugins.Define("late", plugins.Extend(web.Routes, web.Route("GET /late", http.HandlerFunc(text("late"))), 0))
 	require.NoError(t, m.Add(late))
 	code, body := get(t, c, "http://"+srv.Addr()+"/late")
 	assert.Equal(t, http.StatusOK, code)
@@ -464,7 +464,7 @@ func TestRoutesFollowPluginsAtRunTime(t *testing.T) {
 	assert.Equal(t, "base", body)
 
 	t.Run("a conflicting plugin keeps the routes", func(t *testing.T) {
-		clash := plugins.Define("clash", plugins.Extend(web.Routes, web.RouteFunc("GET /base", text("clash")), 0))
+		clash := plugins.Define("clash", plugins.Extend(web.Routes, web.Route("GET /base", http.HandlerFunc(text("clash"))), 0))
 		require.NoError(t, m.Add(clash))
 		code, body := get(t, c, "http://"+srv.Addr()+"/base")
 		assert.Equal(t, http.StatusOK, code)

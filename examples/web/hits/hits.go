@@ -52,9 +52,9 @@ func (c *Counter) Middleware(next http.Handler) http.Handler {
 
 // Route serves the count at the configured path.
 func (c *Counter) Route() web.Endpoint {
-	return web.RouteFunc("GET "+c.settings.Path, func(w http.ResponseWriter, _ *http.Request) {
+	return web.Route("GET "+c.settings.Path, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintf(w, "%d\n", c.Count())
-	})
+	}))
 }
 
 // Starter is the hits starter: one option, defaults below application.yaml,
