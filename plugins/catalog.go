@@ -78,14 +78,6 @@ func (c *Catalog) String() string {
 	return "plugins.Catalog(" + strings.Join(ids, ", ") + ")"
 }
 
-// Lookup returns the catalogued plugin with the given id.
-func (c *Catalog) Lookup(id string) (*Plugin, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	p, ok := c.byID[id]
-	return p, ok
-}
-
 // Reset empties the catalog (for tests of the default catalog).
 func (c *Catalog) Reset() {
 	c.mu.Lock()

@@ -26,12 +26,6 @@ func TestCatalog(t *testing.T) {
 	c.Register(plugins.Define("mid"))
 	assert.Equal(t, []string{"alpha", "mid", "zeta"}, ids(c.Plugins()), "sorted by id")
 
-	p, ok := c.Lookup("mid")
-	require.True(t, ok)
-	assert.Equal(t, "mid", p.ID())
-	_, ok = c.Lookup("nope")
-	assert.False(t, ok)
-
 	assert.PanicsWithValue(t, `plugins: plugin "mid" is registered twice in the catalog; give each plugin a unique id`,
 		func() { c.Register(plugins.Define("mid")) })
 	assert.Panics(t, func() { c.Register(nil) })
