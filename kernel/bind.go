@@ -30,23 +30,18 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer. The
-// values target holds act as the defaults: `default` tags apply only to the
-// values that binding creates (new map entries, list elements, pointers that
-// were nil). Maps are extended, lists replaced. On error (a *[ConfigError])
-// target is left unchanged.
+// BindInto binds the subtree at prefix onto target, a non-nil pointer, like
+// encoding/json onto a filled value: the values target holds act as the
+// defaults, maps are extended, lists replaced, and non-nil pointers are
+// bound through. `default` tags apply only to the values that binding
+// creates (new map entries, list elements, pointers that were nil). On error
+// (a *[ConfigError]) target may be partly written.
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
 	}
-	tmp := reflect.New(rv.Elem().Type()).Elem() // the hook never writes through what tmp shares with target
-	tmp.Set(rv.Elem())
-	if err := c.or().bind(prefix, tmp, false); err != nil {
-		return err
-	}
-	rv.Elem().Set(tmp)
-	return nil
+	return c.or().bind(prefix, rv.Elem(), false)
 }
 
 // ApplyDefaults sets the fields of the struct target points to from their
@@ -95,15 +90,17 @@ func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
 	return nil
 }
 
-// wrap returns raw, the value at key to bind onto type t, and every value in
-// it as keyed values. For a key that t names (a struct field, or a field of
-// a map entry that raw has) and no layer has, it takes the GOFLY_ variable
-// named after the key, if set.
-func (b *binder) wrap(key string, t reflect.Type, raw any) any {
+// wrap returns raw, the value at key to bind onto a t, and every value in it
+// that t gives a type as keyed values. A struct field that no layer has
+// takes the GOFLY_ variable named after its key, if set.
+func (b *binder) wrap(key string, t reflect.Type, raw any) keyed {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	isStruct := t != nil && t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
+	if t == nil || t.Kind() == reflect.Interface && raw != nil {
+		return keyed{key, raw} // free-form: copied as it is
+	}
+	isStruct := t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
 	made := false
 	switch v := raw.(type) {
 	case map[string]any:
@@ -119,11 +116,11 @@ func (b *binder) wrap(key string, t reflect.Type, raw any) any {
 		}
 		raw = l
 	case nil:
-		if _, set := b.c.flat[key]; len(b.c.env) == 0 || t == nil || set {
+		if _, set := b.c.flat[key]; len(b.c.env) == 0 || set {
 			break
 		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
 			raw, made = map[string]any{}, true
-		} else if e, ok := b.c.lookupEnv(key); ok && t.Kind() != reflect.Map {
+		} else if e, ok := b.c.env[envName(key)]; ok && t.Kind() != reflect.Map {
 			raw, b.envSrc[key] = e, "env "+envName(key)
 		}
 	}
@@ -131,7 +128,7 @@ func (b *binder) wrap(key string, t reflect.Type, raw any) any {
 		for _, f := range fieldsOf(t).fields {
 			if _, ok := m[f.name]; ok {
 				continue
-			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil).(keyed); e.v != nil {
+			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil); e.v != nil {
 				m[f.name] = e
 			}
 		}
@@ -146,7 +143,6 @@ func (b *binder) wrap(key string, t reflect.Type, raw any) any {
 // index for maps and slices) in a value of type t; nil if unknown.
 func elemType(t reflect.Type, k string) reflect.Type {
 	switch {
-	case t == nil:
 	case t.Kind() == reflect.Struct && fieldsOf(t).byName[k] != nil:
 		return fieldsOf(t).byName[k].typ
 	case t.Kind() == reflect.Map || t.Kind() == reflect.Slice:
@@ -177,12 +173,11 @@ func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
 
 // fail records a problem with the value at key.
 func (b *binder) fail(key string, raw any, format string, args ...any) error {
-	source, line := b.fixed, 0
+	source := b.fixed
 	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
 		source = cmp.Or(b.envSrc[src], b.c.Source(src))
-		line = b.c.lineOf(source, key)
 	}
-	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, line, fmt.Sprintf(format, args...)))
+	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, b.c.lineOf(source, key), fmt.Sprintf(format, args...)))
 	return b.errs[len(b.errs)-1]
 }
 
@@ -190,8 +185,7 @@ var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem(
 
 // hook is the decode hook: it converts a raw value strictly to the type of
 // to (see the package doc, "Binding") and checks the shape of mappings and
-// lists, so that mapstructure only walks and copies. It never writes through
-// a map, pointer or slice that to holds.
+// lists, so that mapstructure only walks and copies.
 func (b *binder) hook(from, to reflect.Value) (any, error) {
 	kv, ok := from.Interface().(keyed)
 	if !ok {
@@ -203,21 +197,8 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	if !isList && !isMap {
 		text = strings.TrimSpace(fmt.Sprint(raw))
 	}
-	if raw != nil && to.CanSet() && !to.IsZero() { // bind onto a fresh copy
-		switch k {
-		case reflect.Map:
-			fresh := reflect.MakeMapWithSize(t, to.Len())
-			for it := to.MapRange(); it.Next(); {
-				fresh.SetMapIndex(it.Key(), it.Value())
-			}
-			to.Set(fresh)
-		case reflect.Pointer:
-			fresh := reflect.New(t.Elem())
-			fresh.Elem().Set(to.Elem())
-			to.Set(fresh)
-		case reflect.Slice, reflect.Interface:
-			to.SetZero()
-		}
+	if raw != nil && (k == reflect.Slice || k == reflect.Interface) && to.CanSet() {
+		to.SetZero() // replaced, not merged into
 	}
 	fail := func(format string, args ...any) (any, error) { return nil, b.fail(kv.key, raw, format, args...) }
 	switch {
@@ -232,9 +213,7 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	case t == reflect.TypeOf(time.Duration(0)):
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
 		_, isStr := raw.(string)
-		if d, ok := raw.(time.Duration); ok || text == "0" {
-			return d, nil
-		} else if d, err := time.ParseDuration(text); err == nil && isStr {
+		if d, err := time.ParseDuration(text); err == nil && (isStr || text == "0") {
 			return d, nil
 		} else if isStr || isList || isMap {
 			return fail("cannot use %s as duration: %s", describe(raw), want)
@@ -248,7 +227,7 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 		return raw, nil
 	case k == reflect.Struct && isMap:
 		return raw, b.structHook(kv.key, m, to)
-	case k == reflect.Struct || k == reflect.Map && t.Key().Kind() == reflect.String:
+	case k == reflect.Struct || k == reflect.Map:
 		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
 		s, ok := raw.(string)
@@ -262,12 +241,11 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 			}
 		}
 		return items, nil
+	case k == reflect.String && (isList || isMap):
+		return fail("cannot use %s as string: want a single value", describe(raw))
+	case k == reflect.String && reflect.TypeOf(raw).Kind() == reflect.Float64:
+		return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
 	case k == reflect.String:
-		if rk := reflect.ValueOf(raw).Kind(); rk == reflect.Float32 || rk == reflect.Float64 {
-			return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
-		} else if rk >= reflect.Array && rk != reflect.String {
-			return fail("cannot use %s as string: want a single value", describe(raw))
-		}
 		return fmt.Sprint(raw), nil
 	case k == reflect.Bool:
 		if v, ok := parseBool(raw); ok {
@@ -300,22 +278,22 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 
 // structHook checks that m has only the struct's keys, gives a struct that
 // is still zero (a new map entry, list element or pointer) its default tags,
-// and fresh values to the embedded pointers that m's keys need.
+// and allocates the embedded pointers that m's keys need.
 func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
-	info, unknown := fieldsOf(to.Type()), []string(nil)
+	info, unknown := fieldsOf(to.Type()), ""
 	for k := range m {
-		if info.byName[k] == nil {
-			unknown = append(unknown, k)
+		if info.byName[k] == nil && (unknown == "" || k < unknown) {
+			unknown = k // keys are never empty: the YAML walk refuses them
 		}
 	}
 	if info.err != "" {
 		return b.fail(key, nil, "%s", info.err)
-	} else if len(unknown) > 0 {
-		k, where := slices.Min(unknown), "known"
+	} else if unknown != "" {
+		where := "known"
 		if key != "" {
 			where = fmt.Sprintf("known under %q", key)
 		}
-		return b.fail(joinKey(key, k), m[k], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
+		return b.fail(joinKey(key, unknown), m[unknown], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
 	} else if to.IsZero() {
 		if err := b.defaults(to, key); err != nil {
 			b.errs = append(b.errs, err)
@@ -349,17 +327,15 @@ func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
 	return nil
 }
 
-// fieldByIndex returns the field at index, replacing the embedded pointers
-// on the way with fresh copies (allocated when nil), never written through.
+// fieldByIndex returns the field at index, allocating the nil embedded
+// pointers on the way.
 func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	for _, x := range index[:len(index)-1] {
 		if v = v.Field(x); v.Kind() == reflect.Pointer {
-			p := reflect.New(v.Type().Elem())
-			if !v.IsNil() {
-				p.Elem().Set(v.Elem())
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
 			}
-			v.Set(p)
-			v = p.Elem()
+			v = v.Elem()
 		}
 	}
 	return v.Field(index[len(index)-1])
@@ -383,9 +359,7 @@ type fieldInfo struct {
 var structCache sync.Map // reflect.Type -> *structInfo
 
 // fieldsOf lists the bindable fields of a struct type (none of another
-// type), as mapstructure decodes them: exported fields named by their koanf
-// tag, else by the lower-cased field name; `koanf:"-"` skips a field;
-// embedded structs (and pointers to them) have their fields promoted.
+// type) as mapstructure decodes them (see the package doc, "Binding").
 func fieldsOf(t reflect.Type) *structInfo {
 	if t.Kind() != reflect.Struct {
 		return &structInfo{}
