@@ -3,8 +3,8 @@ package kernel
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
