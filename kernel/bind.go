@@ -59,10 +59,9 @@ func ApplyDefaults(target any) error {
 
 // binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
-	c      *Config
-	fixed  string            // the source of every value (a default tag), if any
-	envSrc map[string]string // key -> "env NAME", for keys that only code names
-	errs   []*ConfigError
+	c     *Config
+	fixed string // the source of every value (a default tag), if any
+	errs  []*ConfigError
 }
 
 // keyed is a raw value and its key, so that the hook can name the key.
@@ -72,7 +71,7 @@ type keyed struct {
 }
 
 func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
-	b := &binder{c: c, envSrc: map[string]string{}}
+	b := &binder{c: c}
 	var raw any = c.tree
 	if prefix != "" {
 		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
@@ -82,71 +81,10 @@ func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
 		err = b.defaults(v, prefix)
 	}
 	if err == nil {
-		err = b.decode(v, b.wrap(prefix, v.Type(), raw))
+		err = b.decode(v, keyed{prefix, raw})
 	}
 	if err != nil {
 		return err
-	}
-	return nil
-}
-
-// wrap returns raw, the value at key to bind onto a t, and every value in it
-// that t gives a type as keyed values. A struct field that no layer has
-// takes the GOFLY_ variable named after its key, if set.
-func (b *binder) wrap(key string, t reflect.Type, raw any) keyed {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() == reflect.Interface && raw != nil {
-		return keyed{key, raw} // free-form: copied as it is
-	}
-	isStruct := t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
-	made := false
-	switch v := raw.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = b.wrap(joinKey(key, k), elemType(t, k), e)
-		}
-		raw = m
-	case []any:
-		l := make([]any, len(v))
-		for i, e := range v {
-			l[i] = b.wrap(fmt.Sprintf("%s[%d]", key, i), elemType(t, ""), e)
-		}
-		raw = l
-	case nil:
-		if _, set := b.c.flat[key]; len(b.c.env) == 0 || set {
-			break
-		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
-			raw, made = map[string]any{}, true
-		} else if e, ok := b.c.env[envName(key)]; ok && t.Kind() != reflect.Map {
-			raw, b.envSrc[key] = e, "env "+envName(key)
-		}
-	}
-	if m, ok := raw.(map[string]any); ok && isStruct && len(b.c.env) > 0 {
-		for _, f := range fieldsOf(t).fields {
-			if _, ok := m[f.name]; ok {
-				continue
-			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil); e.v != nil {
-				m[f.name] = e
-			}
-		}
-		if made && len(m) == 0 {
-			return keyed{key, nil}
-		}
-	}
-	return keyed{key, raw}
-}
-
-// elemType is the type of the value at key k (a field name, or any key or
-// index for maps and slices) in a value of type t; nil if unknown.
-func elemType(t reflect.Type, k string) reflect.Type {
-	switch {
-	case t.Kind() == reflect.Struct && fieldsOf(t).byName[k] != nil:
-		return fieldsOf(t).byName[k].typ
-	case t.Kind() == reflect.Map || t.Kind() == reflect.Slice:
-		return t.Elem()
 	}
 	return nil
 }
@@ -175,7 +113,7 @@ func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
 func (b *binder) fail(key string, raw any, format string, args ...any) error {
 	source := b.fixed
 	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
-		source = cmp.Or(b.envSrc[src], b.c.Source(src))
+		source = b.c.Source(src)
 	}
 	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, b.c.lineOf(source, key), fmt.Sprintf(format, args...)))
 	return b.errs[len(b.errs)-1]
@@ -184,14 +122,18 @@ func (b *binder) fail(key string, raw any, format string, args ...any) error {
 var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 
 // hook is the decode hook: it converts a raw value strictly to the type of
-// to (see the package doc, "Binding") and checks the shape of mappings and
-// lists, so that mapstructure only walks and copies.
+// to (see the package doc, "Binding"), checks the shape of mappings and
+// lists and wraps their values with their keys, so that mapstructure only
+// walks and copies.
 func (b *binder) hook(from, to reflect.Value) (any, error) {
 	kv, ok := from.Interface().(keyed)
 	if !ok {
 		kv.v = from.Interface() // a map key
 	}
 	raw, t, k, text := kv.v, to.Type(), to.Kind(), ""
+	if raw == nil {
+		raw = b.fromEnv(kv.key, t)
+	}
 	_, isList := raw.([]any)
 	m, isMap := raw.(map[string]any)
 	if !isList && !isMap {
@@ -222,35 +164,35 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	case k == reflect.Interface && t.NumMethod() == 0:
 		return copyValue(raw), nil
 	case k == reflect.Pointer:
-		return kv, nil
-	case k == reflect.Map && isMap || k == reflect.Slice && isList:
-		return raw, nil
+		return keyed{kv.key, raw}, nil
+	case k == reflect.Map && isMap:
+		out := make(map[string]any, len(m))
+		for mk, e := range m {
+			out[mk] = keyed{joinKey(kv.key, mk), e}
+		}
+		return out, nil
+	case k == reflect.Slice && isList:
+		return items(kv.key, raw.([]any)), nil
 	case k == reflect.Struct && isMap:
-		return raw, b.structHook(kv.key, m, to)
+		return b.structHook(kv.key, m, to)
 	case k == reflect.Struct || k == reflect.Map:
 		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
-		s, ok := raw.(string)
-		if !ok {
+		if s, ok := raw.(string); !ok {
 			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
+		} else if text != "" {
+			return items(kv.key, splitList(s)), nil
 		}
-		items := []any{}
-		for i, p := range splitList(s) {
-			if text != "" {
-				items = append(items, keyed{fmt.Sprintf("%s[%d]", kv.key, i), p})
-			}
-		}
-		return items, nil
+		return []any{}, nil
 	case k == reflect.String && (isList || isMap):
 		return fail("cannot use %s as string: want a single value", describe(raw))
 	case k == reflect.String && reflect.TypeOf(raw).Kind() == reflect.Float64:
 		return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
 	case k == reflect.String:
 		return fmt.Sprint(raw), nil
+	case k == reflect.Bool && (strings.EqualFold(text, "true") || strings.EqualFold(text, "false")):
+		return strings.EqualFold(text, "true"), nil
 	case k == reflect.Bool:
-		if v, ok := parseBool(raw); ok {
-			return v, nil
-		}
 		return fail("cannot use %s as bool: want true or false", describe(raw))
 	case k >= reflect.Int && k <= reflect.Float64:
 		var v any
@@ -276,10 +218,47 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	return fail("cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
 }
 
+// items wraps the elements of a list with their keys.
+func items[E any](key string, list []E) []any {
+	out := make([]any, len(list))
+	for i, e := range list {
+		out[i] = keyed{fmt.Sprintf("%s[%d]", key, i), e}
+	}
+	return out
+}
+
+// fromEnv returns what the environment gives a key that no layer has, to
+// bind onto a t: the GOFLY_ variable named after the key or, for a struct,
+// a mapping of its fields' values; nil if nothing.
+func (b *binder) fromEnv(key string, t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if _, set := b.c.flat[key]; set || len(b.c.env) == 0 || strings.Count(key, ".") > 32 { // a bound on recursive types
+		return nil
+	} else if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		if e, ok := b.c.env[envName(key)]; ok && t.Kind() != reflect.Map {
+			return e
+		}
+		return nil
+	}
+	m := map[string]any{}
+	for _, f := range fieldsOf(t).fields {
+		if e := b.fromEnv(joinKey(key, f.name), f.typ); e != nil {
+			m[f.name] = e
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
 // structHook checks that m has only the struct's keys, gives a struct that
 // is still zero (a new map entry, list element or pointer) its default tags,
-// and allocates the embedded pointers that m's keys need.
-func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
+// allocates the embedded pointers that m's keys need and returns m's values
+// with their keys, and those that only the environment gives.
+func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any, error) {
 	info, unknown := fieldsOf(to.Type()), ""
 	for k := range m {
 		if info.byName[k] == nil && (unknown == "" || k < unknown) {
@@ -287,23 +266,32 @@ func (b *binder) structHook(key string, m map[string]any, to reflect.Value) erro
 		}
 	}
 	if info.err != "" {
-		return b.fail(key, nil, "%s", info.err)
+		return nil, b.fail(key, nil, "%s", info.err)
 	} else if unknown != "" {
 		where := "known"
 		if key != "" {
 			where = fmt.Sprintf("known under %q", key)
 		}
-		return b.fail(joinKey(key, unknown), m[unknown], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
+		return nil, b.fail(joinKey(key, unknown), m[unknown], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
 	} else if to.IsZero() {
 		if err := b.defaults(to, key); err != nil {
 			b.errs = append(b.errs, err)
-			return err
+			return nil, err
 		}
 	}
-	for k := range m {
-		fieldByIndex(to, info.byName[k].index)
+	out := make(map[string]any, len(m))
+	for _, f := range info.fields {
+		fk := joinKey(key, f.name)
+		e, ok := m[f.name]
+		if !ok {
+			e = b.fromEnv(fk, f.typ)
+		}
+		if ok || e != nil {
+			out[f.name] = keyed{fk, e}
+			fieldByIndex(to, f.index)
+		}
 	}
-	return nil
+	return out, nil
 }
 
 // defaults sets v's fields from their default tags (parsed like environment

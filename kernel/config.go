@@ -180,7 +180,7 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 		dir, stem = filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	for _, m := range lo.mains {
-		l.yaml(absPath(m.path), m.name, m.data)
+		l.yaml(m.path, m.name, m.data)
 	}
 	for _, p := range l.profiles(&lo) {
 		if path := l.find(dir, stem+"-"+p); path != "" {
@@ -212,7 +212,7 @@ type loader struct {
 // find returns dir/stem.yaml, else dir/stem.yml, or "" if neither exists.
 func (l *loader) find(dir, stem string) string {
 	for _, ext := range []string{".yaml", ".yml"} {
-		path := absPath(filepath.Join(dir, stem+ext))
+		path := filepath.Join(dir, stem+ext)
 		if _, err := os.Stat(path); l.err == nil && !errors.Is(err, fs.ErrNotExist) {
 			return path // read, or reported, by yaml
 		}
@@ -225,6 +225,9 @@ func (l *loader) yaml(path, name string, data []byte) {
 	if l.err != nil {
 		return
 	} else if path != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		name = path
 		var err error
 		if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
@@ -267,13 +270,6 @@ func (l *loader) add(source string, tree map[string]any, lines map[string]int, e
 		flat, _ := kmaps.Flatten(tree, nil, ".")
 		l.c.lines[source], l.layers = lines, append(l.layers, &layer{source, tree, flat})
 	}
-}
-
-func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil && p != "" {
-		return abs
-	}
-	return p
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
@@ -397,20 +393,8 @@ func (c *Config) String(key string) string {
 // boolean or true or false in any case; anything else (1, yes, yse ...) is a
 // *[ConfigError] naming the key, the value and its source.
 func (c *Config) Bool(key string, def bool) (bool, error) {
-	raw := c.Get(key)
-	if b, ok := parseBool(raw); ok || raw == nil {
-		return b || raw == nil && def, nil
-	}
-	return def, c.keyError(key, valueText(raw), fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
-}
-
-func parseBool(raw any) (bool, bool) {
-	if b, ok := raw.(bool); ok {
-		return b, true
-	}
-	s, _ := raw.(string)
-	s = strings.ToLower(strings.TrimSpace(s))
-	return s == "true", s == "true" || s == "false"
+	err := c.or().bind(key, reflect.ValueOf(&def).Elem(), false)
+	return def, err
 }
 
 // Keys returns the leaf keys, sorted: an empty mapping and a list are leaves.

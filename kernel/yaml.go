@@ -227,8 +227,6 @@ func valueText(v any) string {
 	switch t := v.(type) {
 	case nil:
 		return ""
-	case keyed:
-		return valueText(t.v)
 	case map[string]any:
 		return "<mapping>"
 	case []any:
