@@ -51,7 +51,9 @@ func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
-	} else if err := (&binder{c: emptyConfig}).defaults(rv.Elem(), ""); err != nil {
+	} else if rv.Elem().Kind() != reflect.Struct {
+		return nil
+	} else if err := (&binder{c: emptyConfig, force: true, source: map[string]string{}}).decode(rv.Elem(), keyed{"", map[string]any{}}); err != nil {
 		return err
 	}
 	return nil
@@ -59,9 +61,10 @@ func ApplyDefaults(target any) error {
 
 // binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
-	c     *Config
-	fixed string // the source of every value (a default tag), if any
-	errs  []*ConfigError
+	c      *Config
+	force  bool              // default tags apply to structs that are not zero too
+	source map[string]string // key -> source, for values that no layer of c has
+	errs   []*ConfigError
 }
 
 // keyed is a raw value and its key, so that the hook can name the key.
@@ -70,20 +73,17 @@ type keyed struct {
 	v   any
 }
 
+// bind binds the subtree at prefix onto v; with defaults, an absent prefix
+// binds a struct's default tags.
 func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
-	b := &binder{c: c}
 	var raw any = c.tree
 	if prefix != "" {
 		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
 	}
-	var err *ConfigError
-	if defaults {
-		err = b.defaults(v, prefix)
+	if raw == nil && defaults && v.Kind() == reflect.Struct {
+		raw = map[string]any{}
 	}
-	if err == nil {
-		err = b.decode(v, keyed{prefix, raw})
-	}
-	if err != nil {
+	if err := (&binder{c: c, source: map[string]string{}}).decode(v, keyed{prefix, raw}); err != nil {
 		return err
 	}
 	return nil
@@ -111,10 +111,8 @@ func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
 
 // fail records a problem with the value at key.
 func (b *binder) fail(key string, raw any, format string, args ...any) error {
-	source := b.fixed
-	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
-		source = b.c.Source(src)
-	}
+	src, _, _ := strings.Cut(key, "[") // a list element's source is its list's
+	source := cmp.Or(b.source[src], b.c.Source(src))
 	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, b.c.lineOf(source, key), fmt.Sprintf(format, args...)))
 	return b.errs[len(b.errs)-1]
 }
@@ -254,14 +252,14 @@ func (b *binder) fromEnv(key string, t reflect.Type) any {
 	return m
 }
 
-// structHook checks that m has only the struct's keys, gives a struct that
-// is still zero (a new map entry, list element or pointer) its default tags,
-// allocates the embedded pointers that m's keys need and returns m's values
-// with their keys, and those that only the environment gives.
+// structHook checks that m has only the struct's keys and returns m's
+// values with their keys, and those of the fields that m lacks: what the
+// environment gives, else, for a struct that is still zero (a new value),
+// the default tags. It allocates the embedded pointers on the way.
 func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any, error) {
 	info, unknown := fieldsOf(to.Type()), ""
 	for k := range m {
-		if info.byName[k] == nil && (unknown == "" || k < unknown) {
+		if _, known := slices.BinarySearch(info.names, k); !known && (unknown == "" || k < unknown) {
 			unknown = k // keys are never empty: the YAML walk refuses them
 		}
 	}
@@ -273,18 +271,18 @@ func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any
 			where = fmt.Sprintf("known under %q", key)
 		}
 		return nil, b.fail(joinKey(key, unknown), m[unknown], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
-	} else if to.IsZero() {
-		if err := b.defaults(to, key); err != nil {
-			b.errs = append(b.errs, err)
-			return nil, err
-		}
 	}
-	out := make(map[string]any, len(m))
+	out, zero := make(map[string]any, len(m)), b.force || to.IsZero()
 	for _, f := range info.fields {
 		fk := joinKey(key, f.name)
 		e, ok := m[f.name]
 		if !ok {
 			e = b.fromEnv(fk, f.typ)
+		}
+		if e == nil && !ok && zero && f.hasDef {
+			e, b.source[fk] = f.def, "default tag of "+f.goName
+		} else if e == nil && !ok && zero && f.typ.Kind() == reflect.Struct {
+			e = map[string]any{}
 		}
 		if ok || e != nil {
 			out[f.name] = keyed{fk, e}
@@ -292,27 +290,6 @@ func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any
 		}
 	}
 	return out, nil
-}
-
-// defaults sets v's fields from their default tags (parsed like environment
-// values), recursing into nested structs.
-func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return newKeyError(key, "", "", 0, info.err)
-	}
-	for _, f := range info.fields {
-		var err *ConfigError
-		if f.hasDef {
-			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), keyed{joinKey(key, f.name), f.def})
-		} else if f.typ.Kind() == reflect.Struct {
-			err = b.defaults(fieldByIndex(v, f.index), joinKey(key, f.name))
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // fieldByIndex returns the field at index, allocating the nil embedded
@@ -333,7 +310,6 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 type structInfo struct {
 	fields []fieldInfo
 	names  []string
-	byName map[string]*fieldInfo
 	err    string // two fields with one name
 }
 
@@ -354,7 +330,7 @@ func fieldsOf(t reflect.Type) *structInfo {
 	} else if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]*fieldInfo{}}
+	si := &structInfo{}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
 		owner, skip := t, !f.IsExported() || name == "-"
@@ -376,8 +352,8 @@ func fieldsOf(t reflect.Type) *structInfo {
 		si.fields = append(si.fields, fi)
 	}
 	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
-	for i := range si.fields {
-		si.byName[si.fields[i].name], si.names = &si.fields[i], append(si.names, si.fields[i].name)
+	for _, f := range si.fields {
+		si.names = append(si.names, f.name)
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

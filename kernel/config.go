@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,7 +38,7 @@ type Config struct {
 	tree     map[string]any            // the merged values, never written
 	flat     map[string]any            // leaf key -> value
 	keys     []string                  // sorted leaf keys
-	sources  map[string]string         // leaf key -> source
+	sources  map[string]string         // leaf key -> source, "" for env
 	lines    map[string]map[string]int // source -> key -> line
 	env      map[string]string         // GOFLY_ variables, placeholders resolved
 	profiles []string
@@ -162,7 +163,7 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 			o.apply(&lo)
 		}
 	}
-	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}}
+	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}, names: map[string][]string{}}
 	for _, kv := range lo.environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
 			l.env[k] = v
@@ -289,7 +290,7 @@ func (l *loader) profiles(lo *loadOptions) []string {
 		for i := len(l.layers) - 1; i >= 0 && raw == nil; i-- {
 			raw, source = kmaps.Search(l.layers[i].tree, strings.Split(profilesKey, ".")), l.layers[i].source
 		}
-		if err := (&binder{c: l.c, fixed: source}).decode(reflect.ValueOf(&names).Elem(), keyed{profilesKey, raw}); err != nil {
+		if err := (&binder{c: l.c, source: map[string]string{profilesKey: source}}).decode(reflect.ValueOf(&names).Elem(), keyed{profilesKey, raw}); err != nil {
 			l.err = err
 			return nil
 		}
@@ -315,25 +316,18 @@ func splitList(s string) []string {
 }
 
 // merge merges the layers, lowest first, with koanf's rule: mappings merge
-// key by key, anything else replaces. The layers' trees are consumed.
+// key by key, anything else replaces. The layers' trees are consumed. The
+// source of a leaf is the highest layer that has it.
 func (c *Config) merge(layers []*layer) {
-	c.tree = map[string]any{}
+	c.tree, c.sources = map[string]any{}, map[string]string{}
 	for _, l := range layers {
 		kmaps.Merge(l.tree, c.tree)
-	}
-	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
-	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
-	for key := range c.flat {
-		c.keys = append(c.keys, key)
-		for i := len(layers) - 1; i >= 0 && c.sources[key] == ""; i-- {
-			if _, ok := layers[i].flat[key]; ok && layers[i].source == "" {
-				c.sources[key] = "env " + envName(key)
-			} else if ok {
-				c.sources[key] = layers[i].source
-			}
+		for key := range l.flat {
+			c.sources[key] = l.source // "" for the environment: see Source
 		}
 	}
-	sort.Strings(c.keys)
+	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
+	c.keys = slices.Sorted(maps.Keys(c.flat))
 }
 
 // lineOf returns the line where key, else its nearest parent, is set in
@@ -406,12 +400,12 @@ func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 // if absent. For a subtree it is the source of its first leaf in sorted order.
 func (c *Config) Source(key string) string {
 	c = c.or()
-	i := sort.SearchStrings(c.keys, key+".")
-	if s := c.sources[key]; s != "" || key == "" {
-		return s
-	} else if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
-		return c.sources[c.keys[i]]
-	} else if _, ok := c.env[envName(key)]; ok {
+	if i := sort.SearchStrings(c.keys, key+"."); i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
+		key = c.keys[i]
+	}
+	if _, leaf := c.flat[key]; leaf && c.sources[key] != "" {
+		return c.sources[key]
+	} else if _, env := c.env[envName(key)]; env && key != "" {
 		return "env " + envName(key)
 	}
 	return ""

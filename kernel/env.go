@@ -42,27 +42,23 @@ func (l *loader) environment(base int) {
 	if l.err != nil || len(l.c.env) == 0 {
 		return
 	}
-	known := map[string]bool{}
+	known, flat := map[string]any{}, map[string]any{}
 	for _, ly := range l.layers {
-		for key := range ly.flat {
-			known[key] = true
-		}
+		maps.Copy(known, ly.flat)
 	}
-	l.names = map[string][]string{}
 	for _, key := range slices.Sorted(maps.Keys(known)) {
 		l.names[envName(key)] = append(l.names[envName(key)], key)
 	}
-	flat := map[string]any{}
 	for _, name := range slices.Sorted(maps.Keys(l.c.env)) {
 		v, perr := expandString(l.c.env[name], l.env)
 		if perr != nil {
 			l.err = newKeyError(append(l.names[name], "")[0], perr.Value, "env "+name, 0, perr.Msg)
 			return
 		}
-		l.c.env[name] = v
 		for _, key := range l.names[name] {
 			flat[key] = v
 		}
+		l.c.env[name] = v
 	}
 	for _, key := range slices.Sorted(maps.Keys(flat)) {
 		for p := key; strings.Contains(p, "."); { // a and a.b both set cannot merge
@@ -78,7 +74,7 @@ func (l *loader) environment(base int) {
 }
 
 // checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
-// no known key, suggesting the closest known name.
+// no key of a layer, suggesting the closest known name.
 func (c *Config) checkEnv(known map[string][]string) error {
 	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict {
 		return err

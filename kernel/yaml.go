@@ -216,8 +216,6 @@ func describe(v any) string {
 		return "a mapping"
 	case []any:
 		return "a list"
-	case nil:
-		return "null"
 	}
 	return fmt.Sprint(v)
 }
