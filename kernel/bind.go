@@ -53,10 +53,8 @@ func ApplyDefaults(target any) error {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
 	} else if rv.Elem().Kind() != reflect.Struct {
 		return nil
-	} else if err := (&binder{c: emptyConfig, force: true, source: map[string]string{}}).decode(rv.Elem(), keyed{"", map[string]any{}}); err != nil {
-		return err
 	}
-	return nil
+	return (&binder{c: emptyConfig, force: true, source: map[string]string{}}).decode(rv.Elem(), keyed{"", map[string]any{}})
 }
 
 // binder binds raw values, each wrapped with its key, onto Go values.
@@ -83,25 +81,19 @@ func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
 	if raw == nil && defaults && v.Kind() == reflect.Struct {
 		raw = map[string]any{}
 	}
-	if err := (&binder{c: c, source: map[string]string{}}).decode(v, keyed{prefix, raw}); err != nil {
-		return err
-	}
-	return nil
+	return (&binder{c: c, source: map[string]string{}}).decode(v, keyed{prefix, raw})
 }
 
 // decode decodes raw, a keyed value, onto v (addressable) with mapstructure
 // and b.hook; of several problems it returns the one at the first key in
 // sorted order.
-func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
-	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+func (b *binder) decode(v reflect.Value, raw any) error {
+	d, _ := mapstructure.NewDecoder(&mapstructure.DecoderConfig{ // fails only for a Result that is no pointer
 		DecodeHook: mapstructure.DecodeHookFuncValue(b.hook), ErrorUnused: true, Squash: true, TagName: "koanf",
 		MatchName: func(key, field string) bool { return key == strings.ToLower(field) },
 		Result:    v.Addr().Interface(),
 	})
-	if err == nil {
-		err = d.Decode(raw)
-	}
-	if len(b.errs) > 0 {
+	if err := d.Decode(raw); len(b.errs) > 0 {
 		return slices.MinFunc(b.errs, func(x, y *ConfigError) int { return strings.Compare(x.Key, y.Key) })
 	} else if err != nil {
 		return &ConfigError{Msg: "binding configuration", Err: err}
@@ -314,7 +306,7 @@ type structInfo struct {
 }
 
 type fieldInfo struct {
-	name, goName, def string // key; Type.Field, for messages; default tag
+	name, goName, def string // key; Type.Field (promoted fields by t), for messages; default tag
 	hasDef            bool
 	index             []int
 	typ               reflect.Type
@@ -333,27 +325,24 @@ func fieldsOf(t reflect.Type) *structInfo {
 	si := &structInfo{}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
-		owner, skip := t, !f.IsExported() || name == "-"
+		skip := !f.IsExported() || name == "-"
 		for i := 1; i < len(f.Index); i++ { // reached through an unexported embedded pointer?
 			p := t.FieldByIndex(f.Index[:i])
-			owner, skip = p.Type, skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
+			skip = skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
 		}
 		if ft := f.Type; skip || f.Anonymous && (ft.Kind() == reflect.Struct || ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct) {
 			continue
-		} else if owner.Kind() == reflect.Pointer {
-			owner = owner.Elem()
 		}
 		def, hasDef := f.Tag.Lookup("default")
-		fi := fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
-		if i := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == fi.name }); i >= 0 && si.err == "" {
-			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-				t, si.fields[i].goName, fi.goName, fi.name)
-		}
-		si.fields = append(si.fields, fi)
+		si.fields = append(si.fields, fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: t.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type})
 	}
 	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
-	for _, f := range si.fields {
+	for i, f := range si.fields {
 		si.names = append(si.names, f.name)
+		if i > 0 && f.name == si.fields[i-1].name && si.err == "" {
+			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
+				t, si.fields[i-1].goName, f.goName, f.name)
+		}
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

@@ -74,7 +74,7 @@
 // do not list it — unless gofly.strict-env is true (in any layer, or as
 // GOFLY_GOFLY_STRICT_ENV): then LoadConfig fails with a *ConfigError naming
 // the variable (and its value, unless [IsSecretKey] says the name looks
-// secret) and the known variable it probably meant. With strict-env on, give
+// secret). With strict-env on, give
 // every key that you set from the environment a value in some layer (a
 // default will do).
 //

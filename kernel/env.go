@@ -74,45 +74,22 @@ func (l *loader) environment(base int) {
 }
 
 // checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
-// no key of a layer, suggesting the closest known name.
+// no key of a layer.
 func (c *Config) checkEnv(known map[string][]string) error {
 	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict {
 		return err
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.env)) {
-		if _, ok := known[name]; ok || name == profilesEnv || name == envName(strictEnvKey) {
-			continue
-		}
-		hint, best := "", max(2, len(name)/8)+1
-		for _, other := range slices.Sorted(maps.Keys(known)) {
-			if d := distance(name, other); d < best {
-				hint, best = fmt.Sprintf(" (did you mean %s, for config key %q?)", other, known[other][0]), d
+		if _, ok := known[name]; !ok && name != profilesEnv && name != envName(strictEnvKey) {
+			ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf("environment variable %s sets no known config key: with %s on, "+
+				"a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", name, strictEnvKey)}
+			if !IsSecretKey(name) {
+				ce.Value = c.env[name]
 			}
+			return ce
 		}
-		ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf("environment variable %s sets no known config key%s: "+
-			"with %s on, a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", name, hint, strictEnvKey)}
-		if !IsSecretKey(name) {
-			ce.Value = c.env[name]
-		}
-		return ce
 	}
 	return nil
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+len(strings.TrimPrefix(a[i-1:i], b[j-1:j])))
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 var placeholderRE = regexp.MustCompile(`\$\$\{|\$\{[^}]*\}?`)
