@@ -171,20 +171,19 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 	}
 	l.values(SourceDefaults, lo.defaults)
 	if len(lo.mains) == 0 {
-		if path := l.find(lo.dir, "application"); path != "" {
+		if path := l.find(filepath.Join(lo.dir, "application")); path != "" {
 			lo.mains = []mainSource{{path: path}}
 		}
 	}
-	dir, stem := lo.dir, "application" // where the profile files are
+	stem := filepath.Join(lo.dir, "application") // profile files are stem-<profile>.yaml
 	if i := slices.IndexFunc(lo.mains, func(m mainSource) bool { return m.path != "" }); i >= 0 {
-		path := lo.mains[i].path
-		dir, stem = filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		stem = strings.TrimSuffix(lo.mains[i].path, filepath.Ext(lo.mains[i].path))
 	}
 	for _, m := range lo.mains {
 		l.yaml(m.path, m.name, m.data)
 	}
 	for _, p := range l.profiles(&lo) {
-		if path := l.find(dir, stem+"-"+p); path != "" {
+		if path := l.find(stem + "-" + p); path != "" {
 			l.yaml(path, "", nil)
 		}
 	}
@@ -210,12 +209,11 @@ type loader struct {
 	err    error
 }
 
-// find returns dir/stem.yaml, else dir/stem.yml, or "" if neither exists.
-func (l *loader) find(dir, stem string) string {
+// find returns stem.yaml, else stem.yml, or "" if neither exists.
+func (l *loader) find(stem string) string {
 	for _, ext := range []string{".yaml", ".yml"} {
-		path := filepath.Join(dir, stem+ext)
-		if _, err := os.Stat(path); l.err == nil && !errors.Is(err, fs.ErrNotExist) {
-			return path // read, or reported, by yaml
+		if _, err := os.Stat(stem + ext); l.err == nil && !errors.Is(err, fs.ErrNotExist) {
+			return stem + ext // read, or reported, by yaml
 		}
 	}
 	return ""

@@ -45,8 +45,9 @@
 //
 // YAML is decoded by yaml.v3, whose guard rejects documents that expand
 // aliases without bound (billion laughs, chains of merge keys) in
-// milliseconds. A key reached through an alias or a merge key reports the
-// line of the alias. YAML timestamps stay the strings written.
+// milliseconds. A key reached through an alias reports the line of the
+// alias; one brought in by a merge key (<<) the line of the mapping that
+// merges it. YAML timestamps stay the strings written.
 //
 // # Environment
 //

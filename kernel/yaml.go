@@ -69,8 +69,7 @@ type yamlWalker struct {
 }
 
 // walk checks the keys under n, at key, records their lines and resolves
-// placeholders. A key reached through an alias or a merge key has the line
-// of the alias.
+// placeholders. Keys under an alias have the line of the alias.
 func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 	switch n.Kind {
 	case yaml.SequenceNode:
@@ -97,19 +96,16 @@ func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 }
 
 func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
-	var merges []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		full := joinKey(key, k.Value)
 		switch w.dotted = w.dotted || strings.Contains(k.Value, "."); {
 		case k.Kind != yaml.ScalarNode:
 			return w.invalid(k.Line, key, "a key must be a plain scalar, found "+nodeKind(k))
-		case k.ShortTag() == "!!merge" && v.Kind == yaml.SequenceNode:
-			merges = append(merges, v.Content...)
-			continue
+		case k.ShortTag() == "!!merge" && resolved(v).Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode:
+			return w.invalid(k.Line, key, "the merge key << needs a mapping or a list of mappings")
 		case k.ShortTag() == "!!merge":
-			merges = append(merges, v)
-			continue
+			continue // yaml.v3 merges; merged keys have the line of the mapping's key
 		case k.Value == "" || strings.HasPrefix(k.Value, ".") || strings.HasSuffix(k.Value, ".") || strings.Contains(k.Value, ".."):
 			return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
 		}
@@ -129,17 +125,6 @@ func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
 		}
 		if err := w.walk(v, full); err != nil {
 			return err
-		}
-	}
-	for _, m := range merges { // after the mapping's own keys, which win
-		src := resolved(m)
-		if src.Kind != yaml.MappingNode {
-			return w.invalid(m.Line, key, "the merge key << needs a mapping or a list of mappings")
-		}
-		for i := 0; i < len(src.Content); i += 2 {
-			if k := joinKey(key, src.Content[i].Value); w.lines[k] == 0 {
-				w.lines[k] = m.Line
-			}
 		}
 	}
 	return nil
