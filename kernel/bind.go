@@ -162,18 +162,26 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 		}
 		return out, nil
 	case k == reflect.Slice && isList:
-		return items(kv.key, raw.([]any)), nil
+		out := make([]any, len(raw.([]any)))
+		for i, e := range raw.([]any) {
+			out[i] = keyed{fmt.Sprintf("%s[%d]", kv.key, i), e}
+		}
+		return out, nil
 	case k == reflect.Struct && isMap:
 		return b.structHook(kv.key, m, to)
 	case k == reflect.Struct || k == reflect.Map:
 		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
-		if s, ok := raw.(string); !ok {
+		if _, ok := raw.(string); !ok {
 			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
-		} else if text != "" {
-			return items(kv.key, splitList(s)), nil
 		}
-		return []any{}, nil
+		out := []any{}
+		for i, p := range strings.Split(text, ",") {
+			if text != "" {
+				out = append(out, keyed{fmt.Sprintf("%s[%d]", kv.key, i), strings.TrimSpace(p)})
+			}
+		}
+		return out, nil
 	case k == reflect.String && (isList || isMap):
 		return fail("cannot use %s as string: want a single value", describe(raw))
 	case k == reflect.String && reflect.TypeOf(raw).Kind() == reflect.Float64:
@@ -206,15 +214,6 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 		return v, nil
 	}
 	return fail("cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
-}
-
-// items wraps the elements of a list with their keys.
-func items[E any](key string, list []E) []any {
-	out := make([]any, len(list))
-	for i, e := range list {
-		out[i] = keyed{fmt.Sprintf("%s[%d]", key, i), e}
-	}
-	return out
 }
 
 // fromEnv returns what the environment gives a key that no layer has, to

@@ -144,12 +144,7 @@ func EmptyConfig() *Config {
 
 var emptyConfig = EmptyConfig()
 
-func (c *Config) or() *Config {
-	if c == nil {
-		return emptyConfig
-	}
-	return c
-}
+func (c *Config) or() *Config { return cmp.Or(c, emptyConfig) }
 
 // LoadConfig reads the configuration: the layers of the package doc
 // ("Layers"), lowest to highest defaults, main files, profile files, GOFLY_
@@ -281,10 +276,11 @@ func (l *loader) profiles(lo *loadOptions) []string {
 		return nil
 	}
 	names, source := lo.profiles, "WithProfiles"
-	if !lo.profilesSet && strings.TrimSpace(l.env[profilesEnv]) != "" {
-		names, source = splitList(l.env[profilesEnv]), "env "+profilesEnv
-	} else if !lo.profilesSet {
+	if !lo.profilesSet {
 		var raw any
+		if v := l.env[profilesEnv]; strings.TrimSpace(v) != "" {
+			raw, source = v, "env "+profilesEnv
+		}
 		for i := len(l.layers) - 1; i >= 0 && raw == nil; i-- {
 			raw, source = kmaps.Search(l.layers[i].tree, strings.Split(profilesKey, ".")), l.layers[i].source
 		}
@@ -303,14 +299,6 @@ func (l *loader) profiles(lo *loadOptions) []string {
 		}
 	}
 	return l.c.profiles
-}
-
-func splitList(s string) []string {
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(p)
-	}
-	return parts
 }
 
 // merge merges the layers, lowest first, with koanf's rule: mappings merge

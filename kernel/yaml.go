@@ -42,7 +42,7 @@ func nodeTree(source string, root *yaml.Node, env map[string]string) (map[string
 	if root.ShortTag() == "!!null" {
 		return raw, nil, nil
 	} else if root.Kind != yaml.MappingNode {
-		return nil, nil, w.invalid(root.Line, "", "the top level must be a mapping of keys to values, found "+nodeKind(root))
+		return nil, nil, w.invalid(root.Line, "", "the top level must be a mapping of keys to values, not a list or a single value")
 	} else if err := w.walk(root, ""); err != nil {
 		return nil, nil, err
 	} else if err := root.Decode(&raw); err != nil {
@@ -68,8 +68,9 @@ type yamlWalker struct {
 	dotted bool            // a key has a dot
 }
 
-// walk checks the keys under n, at key, records their lines and resolves
-// placeholders. Keys under an alias have the line of the alias.
+// walk checks the keys under n, at key (a key set twice, also through
+// dotted keys, is an error), records their lines and resolves placeholders.
+// Keys under an alias have the line of the alias.
 func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 	switch n.Kind {
 	case yaml.SequenceNode:
@@ -90,59 +91,42 @@ func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 		}
 		n.Value = v
 	case yaml.MappingNode:
-		return w.mapping(n, key)
-	}
-	return nil // an alias is not followed
-}
-
-func (w *yamlWalker) mapping(n *yaml.Node, key string) error {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		full := joinKey(key, k.Value)
-		switch w.dotted = w.dotted || strings.Contains(k.Value, "."); {
-		case k.Kind != yaml.ScalarNode:
-			return w.invalid(k.Line, key, "a key must be a plain scalar, found "+nodeKind(k))
-		case k.ShortTag() == "!!merge" && resolved(v).Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode:
-			return w.invalid(k.Line, key, "the merge key << needs a mapping or a list of mappings")
-		case k.ShortTag() == "!!merge":
-			continue // yaml.v3 merges; merged keys have the line of the mapping's key
-		case k.Value == "" || strings.HasPrefix(k.Value, ".") || strings.HasSuffix(k.Value, ".") || strings.Contains(k.Value, ".."):
-			return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
-		}
-		for p, rest := key, k.Value; rest != ""; {
-			part, more, _ := strings.Cut(rest, ".")
-			p, rest = joinKey(p, part), more
-			leaf := rest == "" && resolved(v).Kind != yaml.MappingNode
-			if wasLeaf, seen := w.leaf[p]; seen && (wasLeaf || leaf) {
-				also := ""
-				if w.lines[p] > 0 {
-					also = fmt.Sprintf(" (also at line %d)", w.lines[p])
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v, r := n.Content[i], n.Content[i+1], n.Content[i+1] // r: the node v stands for
+			if v.Kind == yaml.AliasNode {
+				r = v.Alias
+			}
+			full := joinKey(key, k.Value)
+			switch w.dotted = w.dotted || strings.Contains(k.Value, "."); {
+			case k.Kind != yaml.ScalarNode:
+				return w.invalid(k.Line, key, "a key must be a plain scalar, not a list or a mapping")
+			case k.ShortTag() == "!!merge" && r.Kind != yaml.MappingNode && r.Kind != yaml.SequenceNode:
+				return w.invalid(k.Line, key, "the merge key << needs a mapping or a list of mappings")
+			case k.ShortTag() == "!!merge":
+				continue // yaml.v3 merges; merged keys have the line of the mapping's key
+			case k.Value == "" || strings.HasPrefix(k.Value, ".") || strings.HasSuffix(k.Value, ".") || strings.Contains(k.Value, ".."):
+				return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
+			}
+			for p, rest := key, k.Value; rest != ""; {
+				part, more, _ := strings.Cut(rest, ".")
+				p, rest = joinKey(p, part), more
+				leaf := rest == "" && r.Kind != yaml.MappingNode
+				if wasLeaf, seen := w.leaf[p]; seen && (wasLeaf || leaf) {
+					also := ""
+					if w.lines[p] > 0 {
+						also = fmt.Sprintf(" (also at line %d)", w.lines[p])
+					}
+					return w.invalid(k.Line, p, fmt.Sprintf("key %q is set twice%s: keep one", p, also))
+				} else if !seen {
+					w.lines[p], w.leaf[p] = k.Line, leaf
 				}
-				return w.invalid(k.Line, p, fmt.Sprintf("key %q is set twice%s: keep one", p, also))
-			} else if !seen {
-				w.lines[p], w.leaf[p] = k.Line, leaf
+			}
+			if err := w.walk(v, full); err != nil {
+				return err
 			}
 		}
-		if err := w.walk(v, full); err != nil {
-			return err
-		}
 	}
-	return nil
-}
-
-// resolved returns the node an alias stands for.
-func resolved(n *yaml.Node) *yaml.Node {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return n.Alias
-	}
-	return n
-}
-
-func nodeKind(n *yaml.Node) string {
-	if n.Kind == yaml.ScalarNode {
-		return fmt.Sprintf("the scalar %q", n.Value)
-	}
-	return map[yaml.Kind]string{yaml.SequenceNode: "a list", yaml.MappingNode: "a mapping", yaml.AliasNode: "an alias"}[n.Kind]
+	return nil // an alias is not followed
 }
 
 func (w *yamlWalker) invalid(line int, key, msg string) *ConfigError {
@@ -160,26 +144,17 @@ func sourceError(source string, line int, key, msg string) *ConfigError {
 	return &ConfigError{Key: key, Source: source, Line: line, Msg: where + ": " + msg}
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:yaml: )?(?:line (\d+): )?(.*)$`)
+var yamlLineRE = regexp.MustCompile(`(?s)^(?:yaml: )?(?:line (\d+): )?(.*)$`)
 
 // yamlError turns an error of yaml.v3 into a *ConfigError at the line it
 // names, if any (see the package doc, "Caveats").
 func yamlError(source string, err error) *ConfigError {
-	msg := err.Error()
-	if te := (*yaml.TypeError)(nil); errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	m := yamlLineRE.FindStringSubmatch(msg)
+	m := yamlLineRE.FindStringSubmatch(err.Error())
 	line, _ := strconv.Atoi(m[1])
 	return sourceError(source, line, "", "invalid YAML: "+m[2])
 }
 
-func joinKey(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
+func joinKey(prefix, key string) string { return strings.TrimPrefix(prefix+"."+key, ".") }
 
 // copyValue deep-copies the maps and lists of a tree value with koanf's
 // maps.Copy.
