@@ -16,12 +16,11 @@ import (
 	kmaps "github.com/knadh/koanf/maps"
 )
 
-// Bind returns a new T with its `default:"..."` tags applied and then the
-// subtree at prefix ("" for all) bound onto it, strictly (see the package
+// Bind returns a new T, usually a struct, with the subtree at prefix ("" for
+// all) bound onto it strictly over its `default:"..."` tags (see the package
 // doc, "Binding"); an absent prefix binds the defaults only. On error it
 // returns the zero T and a *[ConfigError] naming the key, the value and its
-// source. T is usually a struct, but may be any supported type. Bind only
-// reads c and is safe for concurrent use.
+// source. Bind only reads c and is safe for concurrent use.
 func Bind[T any](c *Config, prefix string) (T, error) {
 	var out, zero T
 	if err := c.or().bind(prefix, reflect.ValueOf(&out).Elem(), true); err != nil {
@@ -30,12 +29,12 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer, like
-// encoding/json onto a filled value: the values target holds act as the
-// defaults, maps are extended, lists replaced, and non-nil pointers are
-// bound through. `default` tags apply only to the values that binding
-// creates (new map entries, list elements, pointers that were nil). On error
-// (a *[ConfigError]) target may be partly written.
+// BindInto binds the subtree at prefix onto target, a non-nil pointer, as
+// encoding/json decodes onto a filled value: what target holds stays unless
+// set, maps are extended, lists replaced, pointers bound through. `default`
+// tags apply only to the values that binding creates (new map entries, list
+// elements, nil pointers). On error (a *[ConfigError]) target may be partly
+// written.
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -161,25 +160,22 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 			out[mk] = keyed{joinKey(kv.key, mk), e}
 		}
 		return out, nil
-	case k == reflect.Slice && isList:
-		out := make([]any, len(raw.([]any)))
-		for i, e := range raw.([]any) {
-			out[i] = keyed{fmt.Sprintf("%s[%d]", kv.key, i), e}
-		}
-		return out, nil
 	case k == reflect.Struct && isMap:
 		return b.structHook(kv.key, m, to)
 	case k == reflect.Struct || k == reflect.Map:
 		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
-		if _, ok := raw.(string); !ok {
+		list, _ := raw.([]any)
+		if _, isStr := raw.(string); isStr && text != "" {
+			for _, p := range strings.Split(text, ",") {
+				list = append(list, strings.TrimSpace(p))
+			}
+		} else if !isStr && !isList {
 			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
 		}
-		out := []any{}
-		for i, p := range strings.Split(text, ",") {
-			if text != "" {
-				out = append(out, keyed{fmt.Sprintf("%s[%d]", kv.key, i), strings.TrimSpace(p)})
-			}
+		out := make([]any, len(list))
+		for i, e := range list {
+			out[i] = keyed{fmt.Sprintf("%s[%d]", kv.key, i), e}
 		}
 		return out, nil
 	case k == reflect.String && (isList || isMap):
@@ -223,13 +219,10 @@ func (b *binder) fromEnv(key string, t reflect.Type) any {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if _, set := b.c.flat[key]; set || len(b.c.env) == 0 || strings.Count(key, ".") > 32 { // a bound on recursive types
+	if _, set := b.c.flat[key]; set || len(b.c.env) == 0 || t.Kind() == reflect.Map || strings.Count(key, ".") > 32 { // a bound on recursive types
 		return nil
 	} else if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(textUnmarshalerType) {
-		if e, ok := b.c.env[envName(key)]; ok && t.Kind() != reflect.Map {
-			return e
-		}
-		return nil
+		return b.c.Get(key) // the variable, or nil
 	}
 	m := map[string]any{}
 	for _, f := range fieldsOf(t).fields {

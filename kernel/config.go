@@ -146,11 +146,10 @@ var emptyConfig = EmptyConfig()
 
 func (c *Config) or() *Config { return cmp.Or(c, emptyConfig) }
 
-// LoadConfig reads the configuration: the layers of the package doc
-// ("Layers"), lowest to highest defaults, main files, profile files, GOFLY_
-// variables and overrides, with ${VAR} placeholders resolved. Every error is
-// a *[ConfigError] (class [ErrConfig]) naming the file, key, value and line
-// involved where known.
+// LoadConfig reads and merges the layers of the package doc ("Layers"):
+// defaults, main files, profile files, GOFLY_ variables and overrides, with
+// ${VAR} placeholders resolved. Every error is a *[ConfigError] (class
+// [ErrConfig]) naming the file, key, value and line involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
 	lo := loadOptions{dir: ".", environ: os.Environ()}
 	for _, o := range opts {
@@ -165,14 +164,13 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 		}
 	}
 	l.values(SourceDefaults, lo.defaults)
-	if len(lo.mains) == 0 {
-		if path := l.find(filepath.Join(lo.dir, "application")); path != "" {
-			lo.mains = []mainSource{{path: path}}
-		}
-	}
 	stem := filepath.Join(lo.dir, "application") // profile files are stem-<profile>.yaml
 	if i := slices.IndexFunc(lo.mains, func(m mainSource) bool { return m.path != "" }); i >= 0 {
 		stem = strings.TrimSuffix(lo.mains[i].path, filepath.Ext(lo.mains[i].path))
+	} else if len(lo.mains) == 0 {
+		if path := l.find(stem); path != "" {
+			lo.mains = []mainSource{{path: path}}
+		}
 	}
 	for _, m := range lo.mains {
 		l.yaml(m.path, m.name, m.data)
@@ -185,12 +183,12 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 	base := len(l.layers)
 	l.values(SourceOverrides, lo.overrides)
 	l.environment(base)
+	if l.err == nil {
+		l.c.merge(l.layers)
+		l.err = l.c.checkEnv(l.names)
+	}
 	if l.err != nil {
 		return nil, l.err
-	}
-	l.c.merge(l.layers)
-	if err := l.c.checkEnv(l.names); err != nil {
-		return nil, err
 	}
 	return l.c, nil
 }

@@ -33,12 +33,8 @@ func envName(key string) string {
 // the environment layer at index base: every key of the layers whose
 // environment name is set takes that variable's value.
 func (l *loader) environment(base int) {
-	l.c.env = map[string]string{}
-	for name, v := range l.env {
-		if strings.HasPrefix(name, envPrefix) {
-			l.c.env[name] = v
-		}
-	}
+	l.c.env = maps.Clone(l.env)
+	maps.DeleteFunc(l.c.env, func(name, _ string) bool { return !strings.HasPrefix(name, envPrefix) })
 	if l.err != nil || len(l.c.env) == 0 {
 		return
 	}
