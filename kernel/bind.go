@@ -247,9 +247,7 @@ func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any
 			unknown = k // keys are never empty: the YAML walk refuses them
 		}
 	}
-	if info.err != "" {
-		return nil, b.fail(key, nil, "%s", info.err)
-	} else if unknown != "" {
+	if unknown != "" {
 		where := "known"
 		if key != "" {
 			where = fmt.Sprintf("known under %q", key)
@@ -294,11 +292,10 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 type structInfo struct {
 	fields []fieldInfo
 	names  []string
-	err    string // two fields with one name
 }
 
 type fieldInfo struct {
-	name, goName, def string // key; Type.Field (promoted fields by t), for messages; default tag
+	name, goName, def string // key; t.Field, for messages; default tag
 	hasDef            bool
 	index             []int
 	typ               reflect.Type
@@ -329,12 +326,8 @@ func fieldsOf(t reflect.Type) *structInfo {
 		si.fields = append(si.fields, fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: t.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type})
 	}
 	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
-	for i, f := range si.fields {
+	for _, f := range si.fields {
 		si.names = append(si.names, f.name)
-		if i > 0 && f.name == si.fields[i-1].name && si.err == "" {
-			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-				t, si.fields[i-1].goName, f.goName, f.name)
-		}
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

@@ -260,10 +260,10 @@ func TestBindTypeProblems(t *testing.T) {
 		assert.Equal(t, "default tag of kernel_test.badDefault.On", ce.Source)
 		assert.EqualError(t, err, `config key "p.on" in default tag of kernel_test.badDefault.On: cannot use "yse" as bool: want true or false`)
 	})
-	t.Run("two fields with one name", func(t *testing.T) {
-		_, err := kernel.Bind[dupNames](yamlConfig(t, "p: {x: 1}"), "p")
-		assert.Contains(t, asConfigError(t, err).Error(),
-			`cannot bind into kernel_test.dupNames: fields kernel_test.dupNames.A and kernel_test.dupNames.B both use the config key name "x": rename one with a koanf tag`)
+	t.Run("two fields with one name both take the value", func(t *testing.T) {
+		got, err := kernel.Bind[dupNames](yamlConfig(t, "p: {x: 1}"), "p")
+		require.NoError(t, err)
+		assert.Equal(t, dupNames{A: "1", B: "1"}, got)
 	})
 	t.Run("unsupported field type", func(t *testing.T) {
 		_, err := kernel.Bind[withChan](yamlConfig(t, "p: {c: 1}"), "p")

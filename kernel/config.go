@@ -157,7 +157,7 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 			o.apply(&lo)
 		}
 	}
-	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}, names: map[string][]string{}}
+	l := &loader{c: &Config{lines: map[string]map[string]int{}}, env: map[string]string{}}
 	for _, kv := range lo.environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k != "" {
 			l.env[k] = v
@@ -185,7 +185,7 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 	l.environment(base)
 	if l.err == nil {
 		l.c.merge(l.layers)
-		l.err = l.c.checkEnv(l.names)
+		l.err = l.c.checkEnv(l.unknown)
 	}
 	if l.err != nil {
 		return nil, l.err
@@ -195,11 +195,11 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 
 // loader reads the layers; after its first error it does nothing.
 type loader struct {
-	c      *Config
-	env    map[string]string   // the whole environment
-	names  map[string][]string // environment name -> keys of the layers, sorted
-	layers []*layer
-	err    error
+	c       *Config
+	env     map[string]string // the whole environment
+	unknown string            // the first GOFLY_ variable that names no key of a layer
+	layers  []*layer
+	err     error
 }
 
 // find returns stem.yaml, else stem.yml, or "" if neither exists.

@@ -38,20 +38,22 @@ func (l *loader) environment(base int) {
 	if l.err != nil || len(l.c.env) == 0 {
 		return
 	}
-	known, flat := map[string]any{}, map[string]any{}
+	known, names, flat := map[string]any{}, map[string][]string{}, map[string]any{}
 	for _, ly := range l.layers {
 		maps.Copy(known, ly.flat)
 	}
 	for _, key := range slices.Sorted(maps.Keys(known)) {
-		l.names[envName(key)] = append(l.names[envName(key)], key)
+		names[envName(key)] = append(names[envName(key)], key)
 	}
 	for _, name := range slices.Sorted(maps.Keys(l.c.env)) {
 		v, perr := expandString(l.c.env[name], l.env)
 		if perr != nil {
-			l.err = newKeyError(append(l.names[name], "")[0], perr.Value, "env "+name, 0, perr.Msg)
+			l.err = newKeyError(append(names[name], "")[0], perr.Value, "env "+name, 0, perr.Msg)
 			return
+		} else if len(names[name]) == 0 && name != profilesEnv && name != envName(strictEnvKey) && l.unknown == "" {
+			l.unknown = name
 		}
-		for _, key := range l.names[name] {
+		for _, key := range names[name] {
 			flat[key] = v
 		}
 		l.c.env[name] = v
@@ -69,23 +71,18 @@ func (l *loader) environment(base int) {
 	l.layers = slices.Insert(l.layers, base, &layer{"", kmaps.Unflatten(flat, "."), flat})
 }
 
-// checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
-// no key of a layer.
-func (c *Config) checkEnv(known map[string][]string) error {
-	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict {
+// checkEnv fails when gofly.strict-env is true and unknown, a GOFLY_
+// variable, names no key of a layer.
+func (c *Config) checkEnv(unknown string) error {
+	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict || unknown == "" {
 		return err
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.env)) {
-		if _, ok := known[name]; !ok && name != profilesEnv && name != envName(strictEnvKey) {
-			ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf("environment variable %s sets no known config key: with %s on, "+
-				"a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", name, strictEnvKey)}
-			if !IsSecretKey(name) {
-				ce.Value = c.env[name]
-			}
-			return ce
-		}
+	ce := &ConfigError{Source: "env " + unknown, Msg: fmt.Sprintf("environment variable %s sets no known config key: with %s on, "+
+		"a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", unknown, strictEnvKey)}
+	if !IsSecretKey(unknown) {
+		ce.Value = c.env[unknown]
 	}
-	return nil
+	return ce
 }
 
 var placeholderRE = regexp.MustCompile(`\$\$\{|\$\{[^}]*\}?`)
