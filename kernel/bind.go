@@ -16,12 +16,11 @@ import (
 	kmaps "github.com/knadh/koanf/maps"
 )
 
-// Bind returns a new T with its `default:"..."` tags applied and then the
-// subtree at prefix ("" for all) bound onto it, strictly (see the package
+// Bind returns a new T, usually a struct, with the subtree at prefix ("" for
+// all) bound onto it strictly over its `default:"..."` tags (see the package
 // doc, "Binding"); an absent prefix binds the defaults only. On error it
 // returns the zero T and a *[ConfigError] naming the key, the value and its
-// source. T is usually a struct, but may be any supported type. Bind only
-// reads c and is safe for concurrent use.
+// source. Bind only reads c and is safe for concurrent use.
 func Bind[T any](c *Config, prefix string) (T, error) {
 	var out, zero T
 	if err := c.or().bind(prefix, reflect.ValueOf(&out).Elem(), true); err != nil {
@@ -30,23 +29,18 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer. The
-// values target holds act as the defaults: `default` tags apply only to the
-// values that binding creates (new map entries, list elements, pointers that
-// were nil). Maps are extended, lists replaced. On error (a *[ConfigError])
-// target is left unchanged.
+// BindInto binds the subtree at prefix onto target, a non-nil pointer, as
+// encoding/json decodes onto a filled value: what target holds stays unless
+// set, maps are extended, lists replaced, pointers bound through. `default`
+// tags apply only to the values that binding creates (new map entries, list
+// elements, nil pointers). On error (a *[ConfigError]) target may be partly
+// written.
 func BindInto(c *Config, prefix string, target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
 	}
-	tmp := reflect.New(rv.Elem().Type()).Elem() // the hook never writes through what tmp shares with target
-	tmp.Set(rv.Elem())
-	if err := c.or().bind(prefix, tmp, false); err != nil {
-		return err
-	}
-	rv.Elem().Set(tmp)
-	return nil
+	return c.or().bind(prefix, rv.Elem(), false)
 }
 
 // ApplyDefaults sets the fields of the struct target points to from their
@@ -56,17 +50,17 @@ func ApplyDefaults(target any) error {
 	rv := reflect.ValueOf(target)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
-	} else if err := (&binder{c: emptyConfig}).defaults(rv.Elem(), ""); err != nil {
-		return err
+	} else if rv.Elem().Kind() != reflect.Struct {
+		return nil
 	}
-	return nil
+	return (&binder{c: emptyConfig, force: true, source: map[string]string{}}).decode(rv.Elem(), keyed{"", map[string]any{}})
 }
 
 // binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
 	c      *Config
-	fixed  string            // the source of every value (a default tag), if any
-	envSrc map[string]string // key -> "env NAME", for keys that only code names
+	force  bool              // default tags apply to structs that are not zero too
+	source map[string]string // key -> source, for values that no layer of c has
 	errs   []*ConfigError
 }
 
@@ -76,98 +70,29 @@ type keyed struct {
 	v   any
 }
 
+// bind binds the subtree at prefix onto v; with defaults, an absent prefix
+// binds a struct's default tags.
 func (c *Config) bind(prefix string, v reflect.Value, defaults bool) error {
-	b := &binder{c: c, envSrc: map[string]string{}}
 	var raw any = c.tree
 	if prefix != "" {
 		raw = kmaps.Search(c.tree, strings.Split(prefix, "."))
 	}
-	var err *ConfigError
-	if defaults {
-		err = b.defaults(v, prefix)
+	if raw == nil && defaults && v.Kind() == reflect.Struct {
+		raw = map[string]any{}
 	}
-	if err == nil {
-		err = b.decode(v, b.wrap(prefix, v.Type(), raw))
-	}
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-// wrap returns raw, the value at key to bind onto type t, and every value in
-// it as keyed values. For a key that t names (a struct field, or a field of
-// a map entry that raw has) and no layer has, it takes the GOFLY_ variable
-// named after the key, if set.
-func (b *binder) wrap(key string, t reflect.Type, raw any) any {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	isStruct := t != nil && t.Kind() == reflect.Struct && !reflect.PointerTo(t).Implements(textUnmarshalerType)
-	made := false
-	switch v := raw.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = b.wrap(joinKey(key, k), elemType(t, k), e)
-		}
-		raw = m
-	case []any:
-		l := make([]any, len(v))
-		for i, e := range v {
-			l[i] = b.wrap(fmt.Sprintf("%s[%d]", key, i), elemType(t, ""), e)
-		}
-		raw = l
-	case nil:
-		if _, set := b.c.flat[key]; len(b.c.env) == 0 || t == nil || set {
-			break
-		} else if isStruct && strings.Count(key, ".") < 32 { // a bound on recursive types
-			raw, made = map[string]any{}, true
-		} else if e, ok := b.c.lookupEnv(key); ok && t.Kind() != reflect.Map {
-			raw, b.envSrc[key] = e, "env "+envName(key)
-		}
-	}
-	if m, ok := raw.(map[string]any); ok && isStruct && len(b.c.env) > 0 {
-		for _, f := range fieldsOf(t).fields {
-			if _, ok := m[f.name]; ok {
-				continue
-			} else if e := b.wrap(joinKey(key, f.name), f.typ, nil).(keyed); e.v != nil {
-				m[f.name] = e
-			}
-		}
-		if made && len(m) == 0 {
-			return keyed{key, nil}
-		}
-	}
-	return keyed{key, raw}
-}
-
-// elemType is the type of the value at key k (a field name, or any key or
-// index for maps and slices) in a value of type t; nil if unknown.
-func elemType(t reflect.Type, k string) reflect.Type {
-	switch {
-	case t == nil:
-	case t.Kind() == reflect.Struct && fieldsOf(t).byName[k] != nil:
-		return fieldsOf(t).byName[k].typ
-	case t.Kind() == reflect.Map || t.Kind() == reflect.Slice:
-		return t.Elem()
-	}
-	return nil
+	return (&binder{c: c, source: map[string]string{}}).decode(v, keyed{prefix, raw})
 }
 
 // decode decodes raw, a keyed value, onto v (addressable) with mapstructure
 // and b.hook; of several problems it returns the one at the first key in
 // sorted order.
-func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
-	d, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+func (b *binder) decode(v reflect.Value, raw any) error {
+	d, _ := mapstructure.NewDecoder(&mapstructure.DecoderConfig{ // fails only for a Result that is no pointer
 		DecodeHook: mapstructure.DecodeHookFuncValue(b.hook), ErrorUnused: true, Squash: true, TagName: "koanf",
 		MatchName: func(key, field string) bool { return key == strings.ToLower(field) },
 		Result:    v.Addr().Interface(),
 	})
-	if err == nil {
-		err = d.Decode(raw)
-	}
-	if len(b.errs) > 0 {
+	if err := d.Decode(raw); len(b.errs) > 0 {
 		return slices.MinFunc(b.errs, func(x, y *ConfigError) int { return strings.Compare(x.Key, y.Key) })
 	} else if err != nil {
 		return &ConfigError{Msg: "binding configuration", Err: err}
@@ -177,47 +102,34 @@ func (b *binder) decode(v reflect.Value, raw any) *ConfigError {
 
 // fail records a problem with the value at key.
 func (b *binder) fail(key string, raw any, format string, args ...any) error {
-	source, line := b.fixed, 0
-	if src, _, _ := strings.Cut(key, "["); source == "" { // a list element's source is its list's
-		source = cmp.Or(b.envSrc[src], b.c.Source(src))
-		line = b.c.lineOf(source, key)
-	}
-	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, line, fmt.Sprintf(format, args...)))
+	src, _, _ := strings.Cut(key, "[") // a list element's source is its list's
+	source := cmp.Or(b.source[src], b.c.Source(src))
+	b.errs = append(b.errs, newKeyError(key, valueText(raw), source, b.c.lineOf(source, key), fmt.Sprintf(format, args...)))
 	return b.errs[len(b.errs)-1]
 }
 
 var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
 
 // hook is the decode hook: it converts a raw value strictly to the type of
-// to (see the package doc, "Binding") and checks the shape of mappings and
-// lists, so that mapstructure only walks and copies. It never writes through
-// a map, pointer or slice that to holds.
+// to (see the package doc, "Binding"), checks the shape of mappings and
+// lists and wraps their values with their keys, so that mapstructure only
+// walks and copies.
 func (b *binder) hook(from, to reflect.Value) (any, error) {
 	kv, ok := from.Interface().(keyed)
 	if !ok {
 		kv.v = from.Interface() // a map key
 	}
 	raw, t, k, text := kv.v, to.Type(), to.Kind(), ""
+	if raw == nil {
+		raw = b.fromEnv(kv.key, t)
+	}
 	_, isList := raw.([]any)
 	m, isMap := raw.(map[string]any)
 	if !isList && !isMap {
 		text = strings.TrimSpace(fmt.Sprint(raw))
 	}
-	if raw != nil && to.CanSet() && !to.IsZero() { // bind onto a fresh copy
-		switch k {
-		case reflect.Map:
-			fresh := reflect.MakeMapWithSize(t, to.Len())
-			for it := to.MapRange(); it.Next(); {
-				fresh.SetMapIndex(it.Key(), it.Value())
-			}
-			to.Set(fresh)
-		case reflect.Pointer:
-			fresh := reflect.New(t.Elem())
-			fresh.Elem().Set(to.Elem())
-			to.Set(fresh)
-		case reflect.Slice, reflect.Interface:
-			to.SetZero()
-		}
+	if raw != nil && (k == reflect.Slice || k == reflect.Interface) && to.CanSet() {
+		to.SetZero() // replaced, not merged into
 	}
 	fail := func(format string, args ...any) (any, error) { return nil, b.fail(kv.key, raw, format, args...) }
 	switch {
@@ -232,9 +144,7 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	case t == reflect.TypeOf(time.Duration(0)):
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
 		_, isStr := raw.(string)
-		if d, ok := raw.(time.Duration); ok || text == "0" {
-			return d, nil
-		} else if d, err := time.ParseDuration(text); err == nil && isStr {
+		if d, err := time.ParseDuration(text); err == nil && (isStr || text == "0") {
 			return d, nil
 		} else if isStr || isList || isMap {
 			return fail("cannot use %s as duration: %s", describe(raw), want)
@@ -243,36 +153,40 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	case k == reflect.Interface && t.NumMethod() == 0:
 		return copyValue(raw), nil
 	case k == reflect.Pointer:
-		return kv, nil
-	case k == reflect.Map && isMap || k == reflect.Slice && isList:
-		return raw, nil
+		return keyed{kv.key, raw}, nil
+	case k == reflect.Map && isMap:
+		out := make(map[string]any, len(m))
+		for mk, e := range m {
+			out[mk] = keyed{joinKey(kv.key, mk), e}
+		}
+		return out, nil
 	case k == reflect.Struct && isMap:
-		return raw, b.structHook(kv.key, m, to)
-	case k == reflect.Struct || k == reflect.Map && t.Key().Kind() == reflect.String:
+		return b.structHook(kv.key, m, to)
+	case k == reflect.Struct || k == reflect.Map:
 		return fail("cannot use %s as %s: want a mapping", describe(raw), t)
 	case k == reflect.Slice:
-		s, ok := raw.(string)
-		if !ok {
+		list, _ := raw.([]any)
+		if _, isStr := raw.(string); isStr && text != "" {
+			for _, p := range strings.Split(text, ",") {
+				list = append(list, strings.TrimSpace(p))
+			}
+		} else if !isStr && !isList {
 			return fail("cannot use %s as %s: want a list or a comma-separated string", describe(raw), t)
 		}
-		items := []any{}
-		for i, p := range splitList(s) {
-			if text != "" {
-				items = append(items, keyed{fmt.Sprintf("%s[%d]", kv.key, i), p})
-			}
+		out := make([]any, len(list))
+		for i, e := range list {
+			out[i] = keyed{fmt.Sprintf("%s[%d]", kv.key, i), e}
 		}
-		return items, nil
+		return out, nil
+	case k == reflect.String && (isList || isMap):
+		return fail("cannot use %s as string: want a single value", describe(raw))
+	case k == reflect.String && reflect.TypeOf(raw).Kind() == reflect.Float64:
+		return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
 	case k == reflect.String:
-		if rk := reflect.ValueOf(raw).Kind(); rk == reflect.Float32 || rk == reflect.Float64 {
-			return fail("cannot use the number %s as string: put it in quotes so that it stays text as written", describe(raw))
-		} else if rk >= reflect.Array && rk != reflect.String {
-			return fail("cannot use %s as string: want a single value", describe(raw))
-		}
 		return fmt.Sprint(raw), nil
+	case k == reflect.Bool && (strings.EqualFold(text, "true") || strings.EqualFold(text, "false")):
+		return strings.EqualFold(text, "true"), nil
 	case k == reflect.Bool:
-		if v, ok := parseBool(raw); ok {
-			return v, nil
-		}
 		return fail("cannot use %s as bool: want true or false", describe(raw))
 	case k >= reflect.Int && k <= reflect.Float64:
 		var v any
@@ -298,68 +212,77 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	return fail("cannot bind into type %s: use a string, bool, number, time.Duration, slice, map with string keys, struct, pointer or any", t)
 }
 
-// structHook checks that m has only the struct's keys, gives a struct that
-// is still zero (a new map entry, list element or pointer) its default tags,
-// and fresh values to the embedded pointers that m's keys need.
-func (b *binder) structHook(key string, m map[string]any, to reflect.Value) error {
-	info, unknown := fieldsOf(to.Type()), []string(nil)
-	for k := range m {
-		if info.byName[k] == nil {
-			unknown = append(unknown, k)
+// fromEnv returns what the environment gives a key that no layer has, to
+// bind onto a t: the GOFLY_ variable named after the key or, for a struct,
+// a mapping of its fields' values; nil if nothing.
+func (b *binder) fromEnv(key string, t reflect.Type) any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if _, set := b.c.flat[key]; set || len(b.c.env) == 0 || t.Kind() == reflect.Map || strings.Count(key, ".") > 32 { // a bound on recursive types
+		return nil
+	} else if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+		return b.c.Get(key) // the variable, or nil
+	}
+	m := map[string]any{}
+	for _, f := range fieldsOf(t).fields {
+		if e := b.fromEnv(joinKey(key, f.name), f.typ); e != nil {
+			m[f.name] = e
 		}
 	}
-	if info.err != "" {
-		return b.fail(key, nil, "%s", info.err)
-	} else if len(unknown) > 0 {
-		k, where := slices.Min(unknown), "known"
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// structHook checks that m has only the struct's keys and returns m's
+// values with their keys, and those of the fields that m lacks: what the
+// environment gives, else, for a struct that is still zero (a new value),
+// the default tags. It allocates the embedded pointers on the way.
+func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any, error) {
+	info, unknown := fieldsOf(to.Type()), ""
+	for k := range m {
+		if _, known := slices.BinarySearch(info.names, k); !known && (unknown == "" || k < unknown) {
+			unknown = k // keys are never empty: the YAML walk refuses them
+		}
+	}
+	if unknown != "" {
+		where := "known"
 		if key != "" {
 			where = fmt.Sprintf("known under %q", key)
 		}
-		return b.fail(joinKey(key, k), m[k], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
-	} else if to.IsZero() {
-		if err := b.defaults(to, key); err != nil {
-			b.errs = append(b.errs, err)
-			return err
-		}
+		return nil, b.fail(joinKey(key, unknown), m[unknown], "unknown key: check its spelling or remove it (%s: %s)", where, cmp.Or(strings.Join(info.names, ", "), "none"))
 	}
-	for k := range m {
-		fieldByIndex(to, info.byName[k].index)
-	}
-	return nil
-}
-
-// defaults sets v's fields from their default tags (parsed like environment
-// values), recursing into nested structs.
-func (b *binder) defaults(v reflect.Value, key string) *ConfigError {
-	info := fieldsOf(v.Type())
-	if info.err != "" {
-		return newKeyError(key, "", "", 0, info.err)
-	}
+	out, zero := make(map[string]any, len(m)), b.force || to.IsZero()
 	for _, f := range info.fields {
-		var err *ConfigError
-		if f.hasDef {
-			err = (&binder{c: b.c, fixed: "default tag of " + f.goName}).decode(fieldByIndex(v, f.index), keyed{joinKey(key, f.name), f.def})
-		} else if f.typ.Kind() == reflect.Struct {
-			err = b.defaults(fieldByIndex(v, f.index), joinKey(key, f.name))
+		fk := joinKey(key, f.name)
+		e, ok := m[f.name]
+		if !ok {
+			e = b.fromEnv(fk, f.typ)
 		}
-		if err != nil {
-			return err
+		if e == nil && !ok && zero && f.hasDef {
+			e, b.source[fk] = f.def, "default tag of "+f.goName
+		} else if e == nil && !ok && zero && f.typ.Kind() == reflect.Struct {
+			e = map[string]any{}
+		}
+		if ok || e != nil {
+			out[f.name] = keyed{fk, e}
+			fieldByIndex(to, f.index)
 		}
 	}
-	return nil
+	return out, nil
 }
 
-// fieldByIndex returns the field at index, replacing the embedded pointers
-// on the way with fresh copies (allocated when nil), never written through.
+// fieldByIndex returns the field at index, allocating the nil embedded
+// pointers on the way.
 func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 	for _, x := range index[:len(index)-1] {
 		if v = v.Field(x); v.Kind() == reflect.Pointer {
-			p := reflect.New(v.Type().Elem())
-			if !v.IsNil() {
-				p.Elem().Set(v.Elem())
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
 			}
-			v.Set(p)
-			v = p.Elem()
+			v = v.Elem()
 		}
 	}
 	return v.Field(index[len(index)-1])
@@ -369,12 +292,10 @@ func fieldByIndex(v reflect.Value, index []int) reflect.Value {
 type structInfo struct {
 	fields []fieldInfo
 	names  []string
-	byName map[string]*fieldInfo
-	err    string // two fields with one name
 }
 
 type fieldInfo struct {
-	name, goName, def string // key; Type.Field, for messages; default tag
+	name, goName, def string // key; t.Field, for messages; default tag
 	hasDef            bool
 	index             []int
 	typ               reflect.Type
@@ -383,39 +304,30 @@ type fieldInfo struct {
 var structCache sync.Map // reflect.Type -> *structInfo
 
 // fieldsOf lists the bindable fields of a struct type (none of another
-// type), as mapstructure decodes them: exported fields named by their koanf
-// tag, else by the lower-cased field name; `koanf:"-"` skips a field;
-// embedded structs (and pointers to them) have their fields promoted.
+// type) as mapstructure decodes them (see the package doc, "Binding").
 func fieldsOf(t reflect.Type) *structInfo {
 	if t.Kind() != reflect.Struct {
 		return &structInfo{}
 	} else if si, ok := structCache.Load(t); ok {
 		return si.(*structInfo)
 	}
-	si := &structInfo{byName: map[string]*fieldInfo{}}
+	si := &structInfo{}
 	for _, f := range reflect.VisibleFields(t) {
 		name, _, _ := strings.Cut(f.Tag.Get("koanf"), ",")
-		owner, skip := t, !f.IsExported() || name == "-"
+		skip := !f.IsExported() || name == "-"
 		for i := 1; i < len(f.Index); i++ { // reached through an unexported embedded pointer?
 			p := t.FieldByIndex(f.Index[:i])
-			owner, skip = p.Type, skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
+			skip = skip || !p.IsExported() && p.Type.Kind() == reflect.Pointer
 		}
 		if ft := f.Type; skip || f.Anonymous && (ft.Kind() == reflect.Struct || ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct) {
 			continue
-		} else if owner.Kind() == reflect.Pointer {
-			owner = owner.Elem()
 		}
 		def, hasDef := f.Tag.Lookup("default")
-		fi := fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: owner.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type}
-		if i := slices.IndexFunc(si.fields, func(p fieldInfo) bool { return p.name == fi.name }); i >= 0 && si.err == "" {
-			si.err = fmt.Sprintf("cannot bind into %s: fields %s and %s both use the config key name %q: rename one with a koanf tag",
-				t, si.fields[i].goName, fi.goName, fi.name)
-		}
-		si.fields = append(si.fields, fi)
+		si.fields = append(si.fields, fieldInfo{name: cmp.Or(name, strings.ToLower(f.Name)), goName: t.String() + "." + f.Name, def: def, hasDef: hasDef, index: f.Index, typ: f.Type})
 	}
 	slices.SortStableFunc(si.fields, func(a, b fieldInfo) int { return strings.Compare(a.name, b.name) })
-	for i := range si.fields {
-		si.byName[si.fields[i].name], si.names = &si.fields[i], append(si.names, si.fields[i].name)
+	for _, f := range si.fields {
+		si.names = append(si.names, f.name)
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)

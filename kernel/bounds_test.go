@@ -68,8 +68,9 @@ func BenchmarkLoadConfigAliasBomb(b *testing.B) {
 	}
 }
 
-// TestAliasLines checks that a key reached through an alias or a merge key
-// has the line of the alias, and that aliases still give their values.
+// TestAliasLines checks that a key reached through an alias has the line of
+// the alias, one brought in by a merge key the line of the mapping that
+// merges it, and that aliases still give their values.
 func TestAliasLines(t *testing.T) {
 	const doc = `base: &base
   port: 80
@@ -93,7 +94,7 @@ copy: *base
 		desc, prefix string
 		line         int
 	}{
-		{desc: "merged key", prefix: "server", line: 5},
+		{desc: "merged key", prefix: "server", line: 4},
 		{desc: "aliased mapping", prefix: "copy", line: 7},
 	}
 	for _, tt := range tests {

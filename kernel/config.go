@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -25,6 +27,9 @@ const (
 	SourceOverrides = "overrides"
 )
 
+// Redacted stands in for the value of a secret key in errors and listings.
+const Redacted = "[redacted]"
+
 // Config is the loaded configuration: every layer merged into one tree of
 // dotted keys, with the source of every value remembered. It never changes
 // after [LoadConfig] returns and is safe for concurrent reads; the values it
@@ -33,7 +38,7 @@ type Config struct {
 	tree     map[string]any            // the merged values, never written
 	flat     map[string]any            // leaf key -> value
 	keys     []string                  // sorted leaf keys
-	sources  map[string]string         // leaf key -> source
+	sources  map[string]string         // leaf key -> source, "" for env
 	lines    map[string]map[string]int // source -> key -> line
 	env      map[string]string         // GOFLY_ variables, placeholders resolved
 	profiles []string
@@ -45,11 +50,6 @@ type Config struct {
 type layer struct {
 	source     string
 	tree, flat map[string]any
-}
-
-func newLayer(source string, tree map[string]any) *layer {
-	flat, _ := kmaps.Flatten(tree, nil, ".")
-	return &layer{source, tree, flat}
 }
 
 // LoadOption configures [LoadConfig]. Options are sealed: only this package
@@ -65,11 +65,11 @@ func (o loadOption) apply(lo *loadOptions) { o.f(lo) }
 func (o loadOption) String() string        { return o.desc }
 
 type loadOptions struct {
-	dir                     string
-	mains                   []mainSource
-	profiles, environ       []string
-	profilesSet, environSet bool
-	defaults, overrides     []map[string]any
+	dir                 string
+	mains               []mainSource
+	profiles, environ   []string
+	profilesSet         bool
+	defaults, overrides []map[string]any
 }
 
 type mainSource struct { // a file named with WithFiles (path), or in-memory YAML
@@ -85,9 +85,8 @@ func WithDir(dir string) LoadOption {
 
 // WithFiles names the main files, read in order instead of
 // application.yaml; a named file that does not exist is an error. Profile
-// files sit next to the first one and take its name: conf/app.yaml and
-// profile dev give conf/app-dev.yaml (else .yml). Given several times, the
-// files add up in order.
+// files sit next to the first one and take its name. Given several times,
+// the files add up in order.
 func WithFiles(paths ...string) LoadOption {
 	paths = slices.Clone(paths)
 	return loadOption{fmt.Sprintf("kernel.WithFiles(%q)", paths), func(o *loadOptions) {
@@ -120,7 +119,7 @@ func WithProfiles(profiles ...string) LoadOption {
 // WithEnviron(nil) means no environment at all.
 func WithEnviron(environ []string) LoadOption {
 	environ = slices.Clone(environ)
-	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) { o.environ, o.environSet = environ, true }}
+	return loadOption{"kernel.WithEnviron(...)", func(o *loadOptions) { o.environ = environ }}
 }
 
 // WithDefaults adds values to the lowest layer (starters put their defaults
@@ -145,18 +144,12 @@ func EmptyConfig() *Config {
 
 var emptyConfig = EmptyConfig()
 
-func (c *Config) or() *Config {
-	if c == nil {
-		return emptyConfig
-	}
-	return c
-}
+func (c *Config) or() *Config { return cmp.Or(c, emptyConfig) }
 
-// LoadConfig reads the configuration: the layers of the package doc
-// ("Layers"), lowest to highest defaults, main files, profile files, GOFLY_
-// variables and overrides, with ${VAR} placeholders resolved. Every error is
-// a *[ConfigError] (class [ErrConfig]) naming the file, key, value and line
-// involved where known.
+// LoadConfig reads and merges the layers of the package doc ("Layers"):
+// defaults, main files, profile files, GOFLY_ variables and overrides, with
+// ${VAR} placeholders resolved. Every error is a *[ConfigError] (class
+// [ErrConfig]) naming the file, key, value and line involved where known.
 func LoadConfig(opts ...LoadOption) (*Config, error) {
 	lo := loadOptions{dir: ".", environ: os.Environ()}
 	for _, o := range opts {
@@ -171,54 +164,52 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 		}
 	}
 	l.values(SourceDefaults, lo.defaults)
-	if len(lo.mains) == 0 {
-		if path, ok, err := findYAML(lo.dir, "application"); ok || err != nil {
-			l.err, lo.mains = err, []mainSource{{path: path}}
+	stem := filepath.Join(lo.dir, "application") // profile files are stem-<profile>.yaml
+	if i := slices.IndexFunc(lo.mains, func(m mainSource) bool { return m.path != "" }); i >= 0 {
+		stem = strings.TrimSuffix(lo.mains[i].path, filepath.Ext(lo.mains[i].path))
+	} else if len(lo.mains) == 0 {
+		if path := l.find(stem); path != "" {
+			lo.mains = []mainSource{{path: path}}
 		}
 	}
-	dir, stem := lo.dir, "application"
-	for i, m := range lo.mains {
-		if m.path != "" && !slices.ContainsFunc(lo.mains[:i], func(m mainSource) bool { return m.path != "" }) {
-			dir, stem = filepath.Dir(m.path), strings.TrimSuffix(filepath.Base(m.path), filepath.Ext(m.path))
-		}
-		l.yaml(absPath(m.path), m.name, m.data)
+	for _, m := range lo.mains {
+		l.yaml(m.path, m.name, m.data)
 	}
-	if l.err == nil {
-		l.c.profiles, l.err = activeProfiles(&lo, l.layers, l.env, l.c.lineOf)
-	}
-	for _, p := range l.c.profiles {
-		if path, ok, err := findYAML(dir, stem+"-"+p); ok || err != nil {
-			l.err = cmp.Or(l.err, err)
+	for _, p := range l.profiles(&lo) {
+		if path := l.find(stem + "-" + p); path != "" {
 			l.yaml(path, "", nil)
 		}
 	}
 	base := len(l.layers)
-	if l.values(SourceOverrides, lo.overrides); l.err == nil {
-		l.c.env, l.err = goflyEnv(l.env, l.layers)
-	}
-	var names map[string][]string
-	if l.err == nil && len(l.c.env) > 0 {
-		names = envKeys(l.layers)
-		var envL *layer
-		envL, l.err = envLayer(names, l.c.env)
-		l.layers = slices.Insert(l.layers, base, envL)
+	l.values(SourceOverrides, lo.overrides)
+	l.environment(base)
+	if l.err == nil {
+		l.c.merge(l.layers)
+		l.err = l.c.checkEnv(l.unknown)
 	}
 	if l.err != nil {
 		return nil, l.err
-	}
-	l.c.merge(l.layers)
-	if err := l.c.checkEnv(names); err != nil {
-		return nil, err
 	}
 	return l.c, nil
 }
 
 // loader reads the layers; after its first error it does nothing.
 type loader struct {
-	c      *Config
-	env    map[string]string
-	layers []*layer
-	err    error
+	c       *Config
+	env     map[string]string // the whole environment
+	unknown string            // the first GOFLY_ variable that names no key of a layer
+	layers  []*layer
+	err     error
+}
+
+// find returns stem.yaml, else stem.yml, or "" if neither exists.
+func (l *loader) find(stem string) string {
+	for _, ext := range []string{".yaml", ".yml"} {
+		if _, err := os.Stat(stem + ext); l.err == nil && !errors.Is(err, fs.ErrNotExist) {
+			return stem + ext // read, or reported, by yaml
+		}
+	}
+	return ""
 }
 
 // yaml adds the layer of a YAML source: the file at path, else data.
@@ -226,6 +217,9 @@ func (l *loader) yaml(path, name string, data []byte) {
 	if l.err != nil {
 		return
 	} else if path != "" {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		name = path
 		var err error
 		if data, err = os.ReadFile(path); errors.Is(err, fs.ErrNotExist) {
@@ -236,11 +230,9 @@ func (l *loader) yaml(path, name string, data []byte) {
 			return
 		}
 	}
-	tree, lines, err := parseYAML(name, data)
-	if l.err = err; err == nil {
-		l.c.lines[name], l.c.files, l.layers = lines, append(l.c.files, name), append(l.layers, newLayer(name, tree))
-		l.err = expandTree(tree, name, l.c.lineOf, l.env)
-	}
+	tree, lines, err := parseYAML(name, data, l.env)
+	l.c.files = append(l.c.files, name)
+	l.add(name, tree, lines, err)
 }
 
 // values adds the layer of the defaults or overrides: yaml.v3 encodes each
@@ -253,109 +245,73 @@ func (l *loader) values(source string, values []map[string]any) {
 			return
 		} else if err := n.Encode(m); err != nil {
 			l.err = &ConfigError{Source: source, Msg: fmt.Sprintf("config %s cannot be read", source), Err: err}
-		} else if t, _, err := nodeTree(source, &n); err != nil {
+		} else if t, _, err := nodeTree(source, &n, l.env); err != nil {
 			l.err = err
 		} else {
 			kmaps.Merge(t, tree)
 		}
 	}
-	if len(values) > 0 && l.err == nil {
-		l.layers = append(l.layers, newLayer(source, tree))
-		l.err = expandTree(tree, source, l.c.lineOf, l.env)
+	if len(values) > 0 {
+		l.add(source, tree, nil, l.err)
 	}
 }
 
-// findYAML returns dir/stem.yaml, else dir/stem.yml, if one exists.
-func findYAML(dir, stem string) (string, bool, error) {
-	for _, ext := range []string{".yaml", ".yml"} {
-		path := absPath(filepath.Join(dir, stem+ext))
-		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s is a directory: remove it or move it away", path)}
-		} else if err == nil {
-			return path, true, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", false, &ConfigError{Source: path, Msg: fmt.Sprintf("config file %s cannot be read", path), Err: err}
-		}
+// add adds the layer of source, unless err.
+func (l *loader) add(source string, tree map[string]any, lines map[string]int, err error) {
+	if l.err = err; err == nil {
+		flat, _ := kmaps.Flatten(tree, nil, ".")
+		l.c.lines[source], l.layers = lines, append(l.layers, &layer{source, tree, flat})
 	}
-	return "", false, nil
-}
-
-func absPath(p string) string {
-	if abs, err := filepath.Abs(p); err == nil && p != "" {
-		return abs
-	}
-	return p
 }
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*$`)
 
-// activeProfiles picks the active profiles: WithProfiles, else
-// GOFLY_PROFILES_ACTIVE, else gofly.profiles.active of the defaults and main
-// sources. Names are checked; a repeated name keeps its first place.
-func activeProfiles(lo *loadOptions, layers []*layer, env map[string]string, lineOf func(string, string) int) ([]string, error) {
+// profiles picks the active profiles (see the package doc, "Layers") from
+// the defaults and main sources read so far. A repeated name keeps its
+// first place.
+func (l *loader) profiles(lo *loadOptions) []string {
+	if l.err != nil {
+		return nil
+	}
 	names, source := lo.profiles, "WithProfiles"
-	if !lo.profilesSet && strings.TrimSpace(env[profilesEnv]) != "" {
-		names, source = splitList(env[profilesEnv]), "env "+profilesEnv
-	} else if !lo.profilesSet {
+	if !lo.profilesSet {
 		var raw any
-		for i := len(layers) - 1; i >= 0 && raw == nil; i-- {
-			raw, source = kmaps.Search(layers[i].tree, strings.Split(profilesKey, ".")), layers[i].source
+		if v := l.env[profilesEnv]; strings.TrimSpace(v) != "" {
+			raw, source = v, "env "+profilesEnv
 		}
-		list, isList := raw.([]any)
-		if s, isStr := raw.(string); isStr && strings.TrimSpace(s) != "" {
-			names = splitList(s)
-		} else if raw != nil && !isStr && !isList {
-			list = []any{raw}
+		for i := len(l.layers) - 1; i >= 0 && raw == nil; i-- {
+			raw, source = kmaps.Search(l.layers[i].tree, strings.Split(profilesKey, ".")), l.layers[i].source
 		}
-		for _, e := range list {
-			if s, ok := e.(string); ok {
-				names = append(names, strings.TrimSpace(s))
-			} else {
-				return nil, newKeyError(profilesKey, valueText(e), source, lineOf(source, profilesKey),
-					fmt.Sprintf("cannot use %s as profiles: want a list of names or a comma-separated string", describe(e)))
-			}
+		if err := (&binder{c: l.c, source: map[string]string{profilesKey: source}}).decode(reflect.ValueOf(&names).Elem(), keyed{profilesKey, raw}); err != nil {
+			l.err = err
+			return nil
 		}
 	}
-	var out []string
 	for _, n := range names {
 		if !profileName.MatchString(n) || strings.Contains(n, "..") {
-			return nil, &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf("invalid profile name %q from %s: "+
+			l.err = &ConfigError{Key: profilesKey, Value: n, Source: source, Msg: fmt.Sprintf("invalid profile name %q from %s: "+
 				"use letters, digits, '-', '_' and '.', not starting with '.', with no path separator and no \"..\"", n, source)}
-		} else if !slices.Contains(out, n) {
-			out = append(out, n)
+			return nil
+		} else if !slices.Contains(l.c.profiles, n) {
+			l.c.profiles = append(l.c.profiles, n)
 		}
 	}
-	return out, nil
-}
-
-func splitList(s string) []string {
-	parts := strings.Split(s, ",")
-	for i, p := range parts {
-		parts[i] = strings.TrimSpace(p)
-	}
-	return parts
+	return l.c.profiles
 }
 
 // merge merges the layers, lowest first, with koanf's rule: mappings merge
-// key by key, anything else replaces. The layers' trees are consumed.
+// key by key, anything else replaces. The layers' trees are consumed. The
+// source of a leaf is the highest layer that has it.
 func (c *Config) merge(layers []*layer) {
-	c.tree = map[string]any{}
+	c.tree, c.sources = map[string]any{}, map[string]string{}
 	for _, l := range layers {
 		kmaps.Merge(l.tree, c.tree)
-	}
-	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
-	c.keys, c.sources = make([]string, 0, len(c.flat)), make(map[string]string, len(c.flat))
-	for key := range c.flat {
-		c.keys = append(c.keys, key)
-		for i := len(layers) - 1; i >= 0 && c.sources[key] == ""; i-- {
-			if _, ok := layers[i].flat[key]; ok && layers[i].source == "" {
-				c.sources[key] = "env " + envName(key)
-			} else if ok {
-				c.sources[key] = layers[i].source
-			}
+		for key := range l.flat {
+			c.sources[key] = l.source // "" for the environment: see Source
 		}
 	}
-	sort.Strings(c.keys)
+	c.flat, _ = kmaps.Flatten(c.tree, nil, ".")
+	c.keys = slices.Sorted(maps.Keys(c.flat))
 }
 
 // lineOf returns the line where key, else its nearest parent, is set in
@@ -369,47 +325,29 @@ func (c *Config) lineOf(source, key string) int {
 	return 0
 }
 
-// Get returns the value at key: a string, bool, int, float64, []any,
-// map[string]any (a subtree, copied) or nil if absent; Get("") returns the
-// whole tree. For a key that no layer has, it returns the GOFLY_ variable
-// named after the key, if set (see the package doc, "Environment").
+// Get returns a copy of the value at key: a string, bool, int, float64,
+// []any, map[string]any (a subtree) or nil if absent; Get("") returns the
+// whole tree. A key that no layer has reads the GOFLY_ variable named after
+// it (see the package doc, "Environment").
 func (c *Config) Get(key string) any {
 	c = c.or()
 	if v, ok := c.flat[key]; ok {
 		return copyValue(v)
 	} else if key == "" {
 		return copyValue(c.tree)
-	} else if _, ok := c.firstUnder(key); ok {
-		return copyValue(kmaps.Search(c.tree, strings.Split(key, ".")))
+	} else if v := kmaps.Search(c.tree, strings.Split(key, ".")); v != nil {
+		return copyValue(v)
+	} else if v, ok := c.env[envName(key)]; ok {
+		return v
 	}
-	v, _ := c.lookupEnv(key)
-	return v
-}
-
-// firstUnder returns the first leaf key, in sorted order, under the subtree
-// key.
-func (c *Config) firstUnder(key string) (string, bool) {
-	i := sort.SearchStrings(c.keys, key+".")
-	if i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
-		return c.keys[i], true
-	}
-	return "", false
-}
-
-func (c *Config) lookupEnv(key string) (any, bool) {
-	if v, ok := c.env[envName(key)]; ok && key != "" {
-		return v, true
-	}
-	return nil, false
+	return nil
 }
 
 // Exists reports whether key is set, as a value or a subtree, by a layer or
 // by the GOFLY_ variable named after it.
 func (c *Config) Exists(key string) bool {
 	_, leaf := c.or().flat[key]
-	_, env := c.or().lookupEnv(key)
-	_, sub := c.or().firstUnder(key)
-	return leaf || env || sub
+	return leaf || key != "" && c.Get(key) != nil
 }
 
 // String returns the value at key as text: scalars formatted with fmt, lists
@@ -433,11 +371,8 @@ func (c *Config) String(key string) string {
 // boolean or true or false in any case; anything else (1, yes, yse ...) is a
 // *[ConfigError] naming the key, the value and its source.
 func (c *Config) Bool(key string, def bool) (bool, error) {
-	raw := c.Get(key)
-	if b, ok := parseBool(raw); ok || raw == nil {
-		return b || raw == nil && def, nil
-	}
-	return def, c.keyError(key, valueText(raw), c.Source(key), fmt.Sprintf("cannot use %s as bool: want true or false", describe(raw)))
+	err := c.or().bind(key, reflect.ValueOf(&def).Elem(), false)
+	return def, err
 }
 
 // Keys returns the leaf keys, sorted: an empty mapping and a list are leaves.
@@ -449,11 +384,12 @@ func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 // if absent. For a subtree it is the source of its first leaf in sorted order.
 func (c *Config) Source(key string) string {
 	c = c.or()
-	if first, ok := c.firstUnder(key); c.sources[key] != "" || key == "" {
+	if i := sort.SearchStrings(c.keys, key+"."); i < len(c.keys) && strings.HasPrefix(c.keys[i], key+".") {
+		key = c.keys[i]
+	}
+	if _, leaf := c.flat[key]; leaf && c.sources[key] != "" {
 		return c.sources[key]
-	} else if ok {
-		return c.sources[first]
-	} else if _, env := c.lookupEnv(key); env {
+	} else if _, env := c.env[envName(key)]; env && key != "" {
 		return "env " + envName(key)
 	}
 	return ""
@@ -469,7 +405,9 @@ func (c *Config) Files() []string { return slices.Clone(c.or().files) }
 // All returns a copy of the configuration flattened to dotted leaf keys.
 func (c *Config) All() map[string]any { return copyValue(c.or().flat).(map[string]any) }
 
-func (c *Config) keyError(key, value, source, detail string) *ConfigError {
+// keyError is newKeyError about the value at key, at its source and line.
+func (c *Config) keyError(key, value, detail string) *ConfigError {
+	source := c.Source(key)
 	return newKeyError(key, value, source, c.lineOf(source, key), detail)
 }
 
@@ -489,21 +427,14 @@ func newKeyError(key, value, source string, line int, detail string) *ConfigErro
 	return &ConfigError{Key: key, Value: value, Source: source, Line: line, Msg: what + ": " + detail}
 }
 
-// Redacted stands in for the value of a secret key in errors and listings.
-const Redacted = "[redacted]"
-
 var (
 	camelRE  = regexp.MustCompile(`([a-z0-9])([A-Z])|([A-Z])([A-Z][a-z])`)
 	secretRE = regexp.MustCompile(`password|passwd|passphrase|secret|token|credential|apikey|privatekey|^(pwd|auth|authorization)$`)
 )
 
 // IsSecretKey reports whether a key (or an environment variable name) holds
-// a secret, by gofly's one secret policy (see the package doc, "Secrets"):
-// its last segment, cut into words at "-", "_" and camel case, has a word
-// that contains password, passwd, passphrase, secret, token, credential,
-// apikey or privatekey, or is pwd, auth or authorization, or is key after
-// api, private or access; or the segment before it is secrets, credentials,
-// passwords or tokens. Errors never show the value of such a key.
+// a secret by gofly's one secret policy, which the package doc states
+// ("Secrets"). Errors never show the value of such a key.
 func IsSecretKey(key string) bool {
 	segs := strings.Split(strings.ToLower(key), ".")
 	if n := len(segs); n > 1 && slices.Contains([]string{"secrets", "credentials", "passwords", "tokens"}, segs[n-2]) {
@@ -517,13 +448,4 @@ func IsSecretKey(key string) bool {
 		}
 	}
 	return false
-}
-
-func parseBool(raw any) (bool, bool) {
-	if b, ok := raw.(bool); ok {
-		return b, true
-	}
-	s, _ := raw.(string)
-	s = strings.ToLower(strings.TrimSpace(s))
-	return s == "true", s == "true" || s == "false"
 }

@@ -45,8 +45,9 @@
 //
 // YAML is decoded by yaml.v3, whose guard rejects documents that expand
 // aliases without bound (billion laughs, chains of merge keys) in
-// milliseconds. A key reached through an alias or a merge key reports the
-// line of the alias. YAML timestamps stay the strings written.
+// milliseconds. A key reached through an alias reports the line of the
+// alias; one brought in by a merge key (<<) the line of the mapping that
+// merges it. YAML timestamps stay the strings written.
 //
 // # Environment
 //
@@ -74,7 +75,7 @@
 // do not list it — unless gofly.strict-env is true (in any layer, or as
 // GOFLY_GOFLY_STRICT_ENV): then LoadConfig fails with a *ConfigError naming
 // the variable (and its value, unless [IsSecretKey] says the name looks
-// secret) and the known variable it probably meant. With strict-env on, give
+// secret). With strict-env on, give
 // every key that you set from the environment a value in some layer (a
 // default will do).
 //

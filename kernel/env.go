@@ -1,8 +1,10 @@
 package kernel
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,9 +20,8 @@ const (
 
 var envReplacer = strings.NewReplacer(".", "_", "-", "_")
 
-// envName is the environment variable of a key: GOFLY_ and the key in upper
-// case, "." and "-" turned into "_"; GOFLY_PROFILES_ACTIVE for
-// gofly.profiles.active.
+// envName is the environment variable of a key (see the package doc,
+// "Environment").
 func envName(key string) string {
 	if key == profilesKey {
 		return profilesEnv
@@ -28,174 +29,88 @@ func envName(key string) string {
 	return envPrefix + strings.ToUpper(envReplacer.Replace(key))
 }
 
-// goflyEnv returns the GOFLY_ variables of env, placeholders resolved.
-func goflyEnv(env map[string]string, known []*layer) (map[string]string, error) {
-	gofly := map[string]string{}
-	for k, v := range env {
-		if strings.HasPrefix(k, envPrefix) {
-			gofly[k] = v
+// environment keeps the GOFLY_ variables, placeholders resolved, and inserts
+// the environment layer at index base: every key of the layers whose
+// environment name is set takes that variable's value.
+func (l *loader) environment(base int) {
+	l.c.env = maps.Clone(l.env)
+	maps.DeleteFunc(l.c.env, func(name, _ string) bool { return !strings.HasPrefix(name, envPrefix) })
+	if l.err != nil || len(l.c.env) == 0 {
+		return
+	}
+	known, names, flat := map[string]any{}, map[string][]string{}, map[string]any{}
+	for _, ly := range l.layers {
+		maps.Copy(known, ly.flat)
+	}
+	for _, key := range slices.Sorted(maps.Keys(known)) {
+		names[envName(key)] = append(names[envName(key)], key)
+	}
+	for _, name := range slices.Sorted(maps.Keys(l.c.env)) {
+		v, perr := expandString(l.c.env[name], l.env)
+		if perr != nil {
+			l.err = newKeyError(append(names[name], "")[0], perr.Value, "env "+name, 0, perr.Msg)
+			return
+		} else if len(names[name]) == 0 && name != profilesEnv && name != envName(strictEnvKey) && l.unknown == "" {
+			l.unknown = name
 		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(gofly)) {
-		var perr *placeholderError
-		if gofly[name], perr = expandString(gofly[name], env); perr != nil {
-			return nil, perr.at(append(envKeys(known)[name], "")[0], "env "+name, 0)
-		}
-	}
-	return gofly, nil
-}
-
-// envKeys maps the environment name of every key of the layers to those
-// keys, sorted.
-func envKeys(layers []*layer) map[string][]string {
-	out := map[string][]string{}
-	for _, l := range layers {
-		for key := range l.flat {
-			if name := envName(key); !slices.Contains(out[name], key) {
-				out[name] = append(out[name], key)
-			}
-		}
-	}
-	for _, keys := range out {
-		slices.Sort(keys)
-	}
-	return out
-}
-
-// envLayer is the environment layer: each known key whose environment name
-// is set takes that variable's value. One variable may set several keys
-// (a.b-c and a.b.c); a key and a key under it both set is an error.
-func envLayer(names map[string][]string, gofly map[string]string) (*layer, error) {
-	flat := map[string]any{}
-	for name, v := range gofly {
 		for _, key := range names[name] {
 			flat[key] = v
 		}
+		l.c.env[name] = v
 	}
 	for _, key := range slices.Sorted(maps.Keys(flat)) {
-		for p := key; strings.Contains(p, "."); {
+		for p := key; strings.Contains(p, "."); { // a and a.b both set cannot merge
 			if p = p[:strings.LastIndexByte(p, '.')]; flat[p] != nil {
-				return nil, &ConfigError{Key: key, Source: "env " + envName(key), Msg: fmt.Sprintf(
+				l.err = &ConfigError{Key: key, Source: "env " + envName(key), Msg: fmt.Sprintf(
 					"environment variables %s and %s conflict: %s sets config key %q and %s sets %q under it: unset one",
 					envName(p), envName(key), envName(p), p, envName(key), key)}
+				return
 			}
 		}
 	}
-	return newLayer("", kmaps.Unflatten(flat, ".")), nil
+	l.layers = slices.Insert(l.layers, base, &layer{"", kmaps.Unflatten(flat, "."), flat})
 }
 
-// checkEnv fails when gofly.strict-env is true and a GOFLY_ variable names
-// no known key, suggesting the closest known name.
-func (c *Config) checkEnv(known map[string][]string) error {
-	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict {
+// checkEnv fails when gofly.strict-env is true and unknown, a GOFLY_
+// variable, names no key of a layer.
+func (c *Config) checkEnv(unknown string) error {
+	if strict, err := c.Bool(strictEnvKey, false); err != nil || !strict || unknown == "" {
 		return err
 	}
-	for _, name := range slices.Sorted(maps.Keys(c.env)) {
-		if _, ok := known[name]; ok || name == profilesEnv || name == envName(strictEnvKey) {
-			continue
-		}
-		hint, best := "", max(2, len(name)/8)+1
-		for _, other := range slices.Sorted(maps.Keys(known)) {
-			if d := distance(name, other); d < best {
-				hint, best = fmt.Sprintf(" (did you mean %s, for config key %q?)", other, known[other][0]), d
-			}
-		}
-		ce := &ConfigError{Source: "env " + name, Msg: fmt.Sprintf("environment variable %s sets no known config key%s: "+
-			"with %s on, a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", name, hint, strictEnvKey)}
-		if !IsSecretKey(name) {
-			ce.Value = c.env[name]
-		}
-		return ce
+	ce := &ConfigError{Source: "env " + unknown, Msg: fmt.Sprintf("environment variable %s sets no known config key: with %s on, "+
+		"a GOFLY_ variable must name a key that the defaults, files or overrides have; fix or unset it", unknown, strictEnvKey)}
+	if !IsSecretKey(unknown) {
+		ce.Value = c.env[unknown]
 	}
-	return nil
+	return ce
 }
 
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+len(strings.TrimPrefix(a[i-1:i], b[j-1:j])))
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+var placeholderRE = regexp.MustCompile(`\$\$\{|\$\{[^}]*\}?`)
 
-// placeholderError is a placeholder problem, before the key is known.
-type placeholderError struct{ placeholder, detail string }
-
-func (e *placeholderError) at(key, source string, line int) *ConfigError {
-	return newKeyError(key, e.placeholder, source, line, e.detail)
-}
-
-// expandString resolves ${VAR} and ${VAR:default} from env. $${ is written
-// as a literal ${. The default runs to the first "}" and may contain ":";
-// an unset VAR takes the default, a VAR set to "" stays "". Resolved text is
-// not scanned again.
-func expandString(s string, env map[string]string) (string, *placeholderError) {
+// expandString resolves the placeholders of s from env (see the package
+// doc, "Placeholders"). A problem is a *ConfigError with the placeholder as
+// Value and the detail as Msg, which the caller puts at its key.
+func expandString(s string, env map[string]string) (string, *ConfigError) {
 	if !strings.Contains(s, "${") {
 		return s, nil
 	}
-	var b strings.Builder
-	for i := strings.Index(s, "${"); i >= 0; i = strings.Index(s, "${") {
-		if i > 0 && s[i-1] == '$' {
-			b.WriteString(s[:i-1] + "${")
-			s = s[i+2:]
-			continue
-		}
-		end := strings.IndexByte(s[i:], '}') + i
-		if end < i {
-			return "", &placeholderError{s[i:], fmt.Sprintf("placeholder %q is not closed: end it with \"}\", or write $${ for a literal ${", s[i:])}
-		}
-		ph := s[i : end+1]
-		name, def, hasDef := strings.Cut(ph[2:len(ph)-1], ":")
+	var perr *ConfigError
+	s = placeholderRE.ReplaceAllStringFunc(s, func(ph string) string {
+		name, def, hasDef := strings.Cut(strings.TrimSuffix(ph[2:], "}"), ":")
 		v, ok := env[name]
-		if name == "" {
-			return "", &placeholderError{ph, fmt.Sprintf("placeholder %q names no variable: write ${NAME} or ${NAME:default}", ph)}
-		} else if !ok && !hasDef {
-			return "", &placeholderError{ph, fmt.Sprintf("placeholder %q is not resolved: set environment variable %s or give a default as ${%s:value}", ph, name, name)}
-		} else if !ok {
-			v = def
-		}
-		b.WriteString(s[:i] + v)
-		s = s[end+1:]
-	}
-	return b.String() + s, nil
-}
-
-// expandTree resolves the placeholders in every string of a tree, in place;
-// of several problems it reports the one at the first key in sorted order.
-func expandTree(tree map[string]any, source string, lineOf func(string, string) int, env map[string]string) error {
-	var first *ConfigError
-	var walk func(v any, path []string) any
-	walk = func(v any, path []string) any {
-		switch t := v.(type) {
-		case string:
-			s, perr := expandString(t, env)
-			if perr != nil {
-				if key := strings.ReplaceAll(strings.Join(path, "."), ".[", "["); first == nil || key < first.Key {
-					first = perr.at(key, source, lineOf(source, key))
-				}
-			}
-			return s
-		case map[string]any:
-			for k, e := range t {
-				t[k] = walk(e, append(path, k))
-			}
-		case []any:
-			for i, e := range t {
-				t[i] = walk(e, append(path, fmt.Sprintf("[%d]", i)))
-			}
+		switch {
+		case ph[1] == '$': // $${ is a literal ${
+			return ph[1:]
+		case !strings.HasSuffix(ph, "}"):
+			perr = cmp.Or(perr, &ConfigError{Value: ph, Msg: fmt.Sprintf("placeholder %q is not closed: end it with \"}\", or write $${ for a literal ${", ph)})
+		case name == "":
+			perr = cmp.Or(perr, &ConfigError{Value: ph, Msg: fmt.Sprintf("placeholder %q names no variable: write ${NAME} or ${NAME:default}", ph)})
+		case !ok && !hasDef:
+			perr = cmp.Or(perr, &ConfigError{Value: ph, Msg: fmt.Sprintf("placeholder %q is not resolved: set environment variable %s or give a default as ${%s:value}", ph, name, name)})
+		case !ok:
+			return def
 		}
 		return v
-	}
-	if walk(tree, nil); first != nil {
-		return first
-	}
-	return nil
+	})
+	return s, perr
 }

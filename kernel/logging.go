@@ -110,17 +110,17 @@ func bindLogging(c *Config) (loggingConfig, error) {
 		for i, l := range logLevels {
 			names[i] = l.String()
 		}
-		return cfg, c.keyError("logging.level", cfg.Level, c.Source("logging.level"),
+		return cfg, c.keyError("logging.level", cfg.Level,
 			fmt.Sprintf("unknown log level %q: want one of %s", cfg.Level, strings.Join(names, ", ")))
 	}
 	cfg.Format = strings.ToLower(strings.TrimSpace(cfg.Format))
 	if cfg.Format != "json" && cfg.Format != "console" {
-		return cfg, c.keyError("logging.format", cfg.Format, c.Source("logging.format"),
+		return cfg, c.keyError("logging.format", cfg.Format,
 			fmt.Sprintf("unknown log format %q: want one of json, console", cfg.Format))
 	}
 	cfg.Backend = strings.ToLower(strings.TrimSpace(cfg.Backend))
 	if cfg.Backend != "zap" && cfg.Backend != "slog" {
-		return cfg, c.keyError("logging.backend", cfg.Backend, c.Source("logging.backend"),
+		return cfg, c.keyError("logging.backend", cfg.Backend,
 			fmt.Sprintf("unknown log backend %q: want one of zap, slog", cfg.Backend))
 	}
 	return cfg, nil

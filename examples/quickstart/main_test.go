@@ -80,6 +80,6 @@ func TestQuickstart(t *testing.T) {
 		require.True(t, errors.As(err, &exit), "want a non-zero exit, got %v", err)
 		assert.Equal(t, 1, exit.ExitCode())
 		assert.Contains(t, stderr.String(), "GOFLY_APP_GRETING")
-		assert.Contains(t, stderr.String(), "did you mean GOFLY_APP_GREETING")
+		assert.Contains(t, stderr.String(), "sets no known config key")
 	})
 }
