@@ -49,7 +49,7 @@ func (s secrets) add(v any) secrets {
 		return s
 	case string:
 		t := strings.TrimSpace(v)
-		if t == "" || t == kernel.Redacted || strings.Contains(hidden, t) ||
+		if t == "" || t == "[redacted]" || strings.Contains(hidden, t) ||
 			strings.EqualFold(t, "true") || strings.EqualFold(t, "false") || slices.Contains(s, t) {
 			return s
 		}

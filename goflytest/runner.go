@@ -27,7 +27,6 @@ import (
 //		assert.True(t, goflytest.Has[*web.Server](c))
 //	})
 type Runner struct {
-	yaml  string
 	opts  []gofly.Option
 	start bool
 }
@@ -35,9 +34,6 @@ type Runner struct {
 // NewRunner returns a Runner with the given options (fx options, plugins,
 // auto-configurations, gofly settings), no configuration and no environment.
 func NewRunner(opts ...gofly.Option) Runner { return Runner{opts: slices.Clone(opts)} }
-
-// WithYAML sets the YAML text of the configuration (application.yaml).
-func (r Runner) WithYAML(yaml string) Runner { r.yaml = yaml; return r }
 
 // WithOptions adds options after those the Runner has: fx options, plugins,
 // auto-configurations and gofly settings, such as gofly.Overrides for
@@ -59,7 +55,7 @@ func (r Runner) Started() Runner { r.start = true; return r }
 func (r Runner) Run(tb testing.TB, check func(c *Context)) {
 	tb.Helper()
 	c := &Context{tb: tb}
-	c.assembly, c.err = Assemble(tb, r.yaml, r.opts...)
+	c.assembly, c.err = Assemble(tb, "", r.opts...)
 	if c.err == nil {
 		c.app = fx.New(c.assembly.Options...)
 		c.err = c.app.Err()

@@ -43,7 +43,7 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 	})
 
 	t.Run("enabled by yaml, started", func(t *testing.T) {
-		base.WithYAML("plugins:\n  enabled: true\n").Started().Run(t, func(c *goflytest.Context) {
+		base.WithOptions(gofly.ConfigYAML("plugins:\n  enabled: true\n")).Started().Run(t, func(c *goflytest.Context) {
 			require.NoError(t, c.Err())
 			assert.Equal(t, "true", c.Config().String("plugins.enabled"))
 		})
@@ -98,7 +98,7 @@ func TestRunnerPluginsAutoConfig(t *testing.T) {
 func TestRunnerIsImmutable(t *testing.T) {
 	base := goflytest.NewRunner()
 	_ = base.WithOptions(pluginsOn)
-	_ = base.WithYAML("plugins: {enabled: true}")
+	_ = base.WithOptions(gofly.ConfigYAML("plugins: {enabled: true}"))
 	_ = base.Started()
 	base.Run(t, func(c *goflytest.Context) {
 		require.NoError(t, c.Err())

@@ -29,33 +29,6 @@ func Bind[T any](c *Config, prefix string) (T, error) {
 	return out, nil
 }
 
-// BindInto binds the subtree at prefix onto target, a non-nil pointer, as
-// encoding/json decodes onto a filled value: what target holds stays unless
-// set, maps are extended, lists replaced, pointers bound through. `default`
-// tags apply only to the values that binding creates (new map entries, list
-// elements, nil pointers). On error (a *[ConfigError]) target may be partly
-// written.
-func BindInto(c *Config, prefix string, target any) error {
-	rv := reflect.ValueOf(target)
-	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &ConfigError{Key: prefix, Msg: fmt.Sprintf("binding config key %q: BindInto needs a non-nil pointer, got %T", prefix, target)}
-	}
-	return c.or().bind(prefix, rv.Elem(), false)
-}
-
-// ApplyDefaults sets the fields of the struct target points to from their
-// `default:"..."` tags, recursing into nested structs (not nil pointers). A
-// tag that does not parse as its field's type is a *[ConfigError].
-func ApplyDefaults(target any) error {
-	rv := reflect.ValueOf(target)
-	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return &ConfigError{Msg: fmt.Sprintf("applying default tags: ApplyDefaults needs a non-nil pointer, got %T", target)}
-	} else if rv.Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	return (&binder{c: emptyConfig, force: true, source: map[string]string{}}).decode(rv.Elem(), keyed{"", map[string]any{}})
-}
-
 // binder binds raw values, each wrapped with its key, onto Go values.
 type binder struct {
 	c      *Config

@@ -305,43 +305,12 @@ func TestBindOtherTargets(t *testing.T) {
 	assert.Contains(t, asConfigError(t, err).Error(), `config key "a.timeout" in app.yaml: cannot use "2s" as int`)
 }
 
-func TestBindInto(t *testing.T) {
-	c := yamlConfig(t, "server:\n  port: 9\n  limits: {b: 2}\n  routes: {new: {name: n}}\n  tags: [z]\n")
-	t.Run("pre-filled values are the defaults", func(t *testing.T) {
-		target := serverConfig{Host: "pre", Port: 1, Limits: map[string]int{"a": 1}, Tags: []string{"p"}}
-		require.NoError(t, kernel.BindInto(c, "server", &target))
-		assert.Equal(t, "pre", target.Host)
-		assert.Equal(t, 9, target.Port)
-		assert.Equal(t, map[string]int{"a": 1, "b": 2}, target.Limits, "maps are extended")
-		assert.Equal(t, []string{"z"}, target.Tags, "lists are replaced")
-		assert.Equal(t, time.Duration(0), target.Timeout, "default tags are not applied to the target")
-		assert.Equal(t, map[string]backend{"new": {Name: "n", Weight: 1}}, target.Routes, "new entries get default tags")
-	})
-	t.Run("an error is a ConfigError; the target may be partly written", func(t *testing.T) {
-		bad := yamlConfig(t, "server:\n  port: x\n  tls: {cert: new}\n")
-		tls := &tlsConfig{Cert: "old"}
-		target := serverConfig{Port: 1, TLS: tls}
-		err := kernel.BindInto(bad, "server", &target)
-		ce := asConfigError(t, err)
-		assert.Equal(t, "server.port", ce.Key)
-		assert.Equal(t, "x", ce.Value)
-		assert.Same(t, tls, target.TLS, "a non-nil pointer is bound through, like encoding/json")
-	})
-	t.Run("not a pointer", func(t *testing.T) {
-		for _, target := range []any{nil, serverConfig{}, (*serverConfig)(nil)} {
-			err := kernel.BindInto(c, "server", target)
-			assert.Contains(t, asConfigError(t, err).Error(), "BindInto needs a non-nil pointer", "%T", target)
-		}
-	})
-}
-
-func TestApplyDefaults(t *testing.T) {
-	var s serverConfig
-	require.NoError(t, kernel.ApplyDefaults(&s))
-	assert.Equal(t, defaultServer(), s)
-	assert.Contains(t, asConfigError(t, kernel.ApplyDefaults(serverConfig{})).Error(), "non-nil pointer")
-	var b badDefault
-	assert.Equal(t, "on", asConfigError(t, kernel.ApplyDefaults(&b)).Key)
+func TestBindNilConfig(t *testing.T) {
+	s, err := kernel.Bind[serverConfig](nil, "")
+	require.NoError(t, err)
+	assert.Equal(t, defaultServer(), s, "a nil config binds the default tags only")
+	_, err = kernel.Bind[badDefault](nil, "")
+	assert.Equal(t, "on", asConfigError(t, err).Key)
 }
 
 // upper is a text type that upper-cases what it is given.

@@ -23,12 +23,12 @@ import (
 const (
 	// SourceDefaults names the values given with [WithDefaults].
 	SourceDefaults = "defaults"
-	// SourceOverrides names the values given with [WithOverrides].
-	SourceOverrides = "overrides"
+	// sourceOverrides names the values given with [WithOverrides].
+	sourceOverrides = "overrides"
 )
 
-// Redacted stands in for the value of a secret key in errors and listings.
-const Redacted = "[redacted]"
+// redacted stands in for the value of a secret key in errors and listings.
+const redacted = "[redacted]"
 
 // Config is the loaded configuration: every layer merged into one tree of
 // dotted keys, with the source of every value remembered. It never changes
@@ -181,7 +181,7 @@ func LoadConfig(opts ...LoadOption) (*Config, error) {
 		}
 	}
 	base := len(l.layers)
-	l.values(SourceOverrides, lo.overrides)
+	l.values(sourceOverrides, lo.overrides)
 	l.environment(base)
 	if l.err == nil {
 		l.c.merge(l.layers)
@@ -380,7 +380,7 @@ func (c *Config) Bool(key string, def bool) (bool, error) {
 func (c *Config) Keys() []string { return slices.Clone(c.or().keys) }
 
 // Source returns where the value at key came from: a file's absolute path, a
-// [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or [SourceOverrides]; ""
+// [WithYAML] name, "env GOFLY_X_Y", [SourceDefaults] or "overrides"; ""
 // if absent. For a subtree it is the source of its first leaf in sorted order.
 func (c *Config) Source(key string) string {
 	c = c.or()
@@ -421,8 +421,8 @@ func newKeyError(key, value, source string, line int, detail string) *ConfigErro
 		what = fmt.Sprintf("config key %q", key)
 	}
 	if value != "" && IsSecretKey(key) {
-		detail = strings.ReplaceAll(strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(Redacted)), value, Redacted)
-		value = Redacted
+		detail = strings.ReplaceAll(strings.ReplaceAll(detail, strconv.Quote(value), strconv.Quote(redacted)), value, redacted)
+		value = redacted
 	}
 	return &ConfigError{Key: key, Value: value, Source: source, Line: line, Msg: what + ": " + detail}
 }

@@ -248,7 +248,7 @@ func TestLoadConfigLayers(t *testing.T) {
 		{"k.main", "main", main},
 		{"k.profile", "dev", dev},
 		{"k.env", "env", "env GOFLY_K_ENV"},
-		{"k.over", "over", kernel.SourceOverrides},
+		{"k.over", "over", "overrides"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {

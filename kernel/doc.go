@@ -91,7 +91,7 @@
 //
 // # Binding
 //
-// [Bind] and [BindInto] copy a subtree onto a Go value with mapstructure and
+// [Bind] copies a subtree onto a new Go value with mapstructure and
 // one strict decode hook:
 //
 //   - a struct field is named by its `koanf:"name"` tag, else by its name
@@ -118,7 +118,7 @@
 // # Secrets
 //
 // [IsSecretKey] is gofly's one secret policy: errors about a secret key
-// never show its value (ConfigError.Value and the message say [Redacted]),
+// never show its value (ConfigError.Value and the message say "[redacted]"),
 // and every part of gofly that prints configuration hides it. Only the last
 // segment of a key counts, cut into lower-case words at "-", "_" and camel
 // case (apiKey and APIKey are api, key). The key is secret when a word
@@ -144,7 +144,7 @@
 // # Concurrency
 //
 // A [*Config] never changes after LoadConfig returns; all its methods, Bind
-// and BindInto (on distinct targets) are safe for concurrent use.
+// are safe for concurrent use.
 //
 // # Caveats
 //

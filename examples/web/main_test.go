@@ -107,7 +107,7 @@ func TestHitsStarter(t *testing.T) {
 		assert.False(t, goflytest.Has[*hits.Counter](c), "no web starter, no hits")
 	})
 
-	runner.WithYAML("hits: {pth: /count}").Run(t, func(c *goflytest.Context) {
+	runner.WithOptions(gofly.ConfigYAML("hits: {pth: /count}")).Run(t, func(c *goflytest.Context) {
 		require.Error(t, c.Err())
 		analysis, _ := autoconfig.Analyze(c.Err(), c.Report())
 		assert.Contains(t, analysis.String(), "Key:    hits.pth")
