@@ -81,8 +81,6 @@ func (b *binder) fail(key string, raw any, format string, args ...any) error {
 	return b.errs[len(b.errs)-1]
 }
 
-var textUnmarshalerType = reflect.TypeOf((*encoding.TextUnmarshaler)(nil)).Elem()
-
 // hook is the decode hook: it converts a raw value strictly to the type of
 // to (see the package doc, "Binding"), checks the shape of mappings and
 // lists and wraps their values with their keys, so that mapstructure only
@@ -108,13 +106,13 @@ func (b *binder) hook(from, to reflect.Value) (any, error) {
 	switch {
 	case raw == nil:
 		return nil, nil
-	case k != reflect.Pointer && k != reflect.Interface && !isList && !isMap && reflect.PointerTo(t).Implements(textUnmarshalerType):
+	case !isList && !isMap && reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()): // not for pointers or interfaces: *P and *I have no methods
 		nv := reflect.New(t)
 		if err := nv.Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(fmt.Sprint(raw))); err != nil {
 			return fail("cannot use %s as %s: %v", describe(raw), t, err)
 		}
 		return nv.Elem().Interface(), nil
-	case t == reflect.TypeOf(time.Duration(0)):
+	case t == reflect.TypeFor[time.Duration]():
 		const want = `want a duration such as "15s", "1m30s" or "250ms"`
 		_, isStr := raw.(string)
 		if d, err := time.ParseDuration(text); err == nil && (isStr || text == "0") {
@@ -194,7 +192,7 @@ func (b *binder) fromEnv(key string, t reflect.Type) any {
 	}
 	if _, set := b.c.flat[key]; set || len(b.c.env) == 0 || t.Kind() == reflect.Map || strings.Count(key, ".") > 32 { // a bound on recursive types
 		return nil
-	} else if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(textUnmarshalerType) {
+	} else if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(reflect.TypeFor[encoding.TextUnmarshaler]()) {
 		return b.c.Get(key) // the variable, or nil
 	}
 	m := map[string]any{}
@@ -234,9 +232,9 @@ func (b *binder) structHook(key string, m map[string]any, to reflect.Value) (any
 		if !ok {
 			e = b.fromEnv(fk, f.typ)
 		}
-		if e == nil && !ok && zero && f.hasDef {
+		if e == nil && zero && f.hasDef { // absent or null
 			e, b.source[fk] = f.def, "default tag of "+f.goName
-		} else if e == nil && !ok && zero && f.typ.Kind() == reflect.Struct {
+		} else if e == nil && zero && f.typ.Kind() == reflect.Struct {
 			e = map[string]any{}
 		}
 		if ok || e != nil {

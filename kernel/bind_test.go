@@ -72,7 +72,7 @@ func defaultServer() serverConfig {
 }
 
 func TestBindDefaultsOnly(t *testing.T) {
-	for _, yaml := range []string{"", "other: 1", "server: ~"} {
+	for _, yaml := range []string{"", "other: 1", "server: ~", "server: {host: ~, named: ~}"} {
 		t.Run(fmt.Sprintf("%q", yaml), func(t *testing.T) {
 			got, err := kernel.Bind[serverConfig](yamlConfig(t, yaml), "server")
 			require.NoError(t, err)

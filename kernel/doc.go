@@ -75,9 +75,8 @@
 // do not list it — unless gofly.strict-env is true (in any layer, or as
 // GOFLY_GOFLY_STRICT_ENV): then LoadConfig fails with a *ConfigError naming
 // the variable (and its value, unless [IsSecretKey] says the name looks
-// secret). With strict-env on, give
-// every key that you set from the environment a value in some layer (a
-// default will do).
+// secret). With strict-env on, give every key that you set from the
+// environment a value in some layer (a default will do).
 //
 // # Placeholders
 //
@@ -87,7 +86,8 @@
 // used only when VAR is unset (a VAR set to "" gives ""). $${ writes a
 // literal ${. Resolved text is not scanned again. An unresolved ${VAR}
 // without default, an unclosed ${ or an empty name is an error naming the
-// key, the placeholder and the source.
+// key, the placeholder, the source and the line; of several in one file, the
+// first in the file is reported.
 //
 // # Binding
 //
@@ -98,7 +98,10 @@
 //     lower-cased (StartTimeout is starttimeout); `koanf:"-"` skips it;
 //     embedded structs and pointers to structs have their fields promoted;
 //   - `default:"..."` tags are parsed like environment values: true/false,
-//     numbers, durations ("15s"), comma-separated lists ("a,b");
+//     numbers, durations ("15s"), comma-separated lists ("a,b"); a tag gives
+//     its value to a field that no layer or variable sets (or sets to null)
+//     in a struct that binding creates: Bind's value, a new map entry, list
+//     element or pointer;
 //   - supported types: string, bool, integers and floats (range-checked,
 //     never truncated), time.Duration (a bare number other than 0 has no
 //     unit: an error), encoding.TextUnmarshaler types, structs, pointers,
@@ -114,6 +117,8 @@
 //     defaults only;
 //   - of several problems, an unknown key of a mapping is reported before
 //     the values in it, otherwise the first in sorted key order.
+//
+// A nil *Config is empty: Bind[T](nil, "") gives a T with its defaults only.
 //
 // # Secrets
 //
@@ -153,4 +158,9 @@
 //     order; leaves of one subtree may come from different layers.
 //   - Dotted keys inside a mapping that is an element of a list are not
 //     split into levels.
+//   - A YAML syntax error carries the line yaml.v3 names: near the problem,
+//     sometimes a line or a block above it (or the end of the file, for an
+//     unclosed quote); for a few errors on the first line and for an unknown
+//     anchor it names none, and the error names the file only.
+//   - Two struct fields with the same key name both take its value.
 package kernel

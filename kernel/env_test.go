@@ -288,6 +288,7 @@ func TestPlaceholders(t *testing.T) {
 		{desc: "not re-scanned", yaml: "a: '${X}'", key: "a", want: "${HOST}", extra: []kernel.LoadOption{kernel.WithEnviron([]string{"X=${HOST}"})}},
 		{desc: "in a list", yaml: "hosts: ['${HOST}', other]", key: "hosts", want: []any{"db.local", "other"}},
 		{desc: "in a list of mappings", yaml: "routes: [{to: '${HOST}'}]", key: "routes", want: []any{map[string]any{"to": "db.local"}}},
+		{desc: "in a merged mapping", yaml: "a: {<<: {b: '${HOST}'}, c: 1}", key: "a.b", want: "db.local"},
 		{desc: "numbers stay numbers", yaml: "port: 8080", key: "port", want: 8080},
 		{desc: "in an env value", key: "db.user", want: "alice"},
 		{desc: "in defaults", key: "d", want: "db.local", extra: []kernel.LoadOption{kernel.WithDefaults(map[string]any{"d": "${HOST}"})}},

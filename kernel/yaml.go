@@ -102,8 +102,11 @@ func (w *yamlWalker) walk(n *yaml.Node, key string) error {
 				return w.invalid(k.Line, key, "a key must be a plain scalar, not a list or a mapping")
 			case k.ShortTag() == "!!merge" && r.Kind != yaml.MappingNode && r.Kind != yaml.SequenceNode:
 				return w.invalid(k.Line, key, "the merge key << needs a mapping or a list of mappings")
-			case k.ShortTag() == "!!merge":
-				continue // yaml.v3 merges; merged keys have the line of the mapping's key
+			case k.ShortTag() == "!!merge": // yaml.v3 merges; merged keys have the line of the mapping's key
+				if err := (&yamlWalker{source: w.source, env: w.env, lines: map[string]int{}, leaf: map[string]bool{}}).walk(v, key); err != nil {
+					return err // a placeholder in an inline mapping
+				}
+				continue
 			case k.Value == "" || strings.HasPrefix(k.Value, ".") || strings.HasSuffix(k.Value, ".") || strings.Contains(k.Value, ".."):
 				return w.invalid(k.Line, full, fmt.Sprintf("key %q has an empty part: remove the stray dot", full))
 			}
