@@ -92,38 +92,34 @@ func goflyApp(ps []gofly.Option) []gofly.Option {
 }
 
 func BenchmarkFacadePath(b *testing.B) {
-	ctx := context.Background()
 	for _, n := range []int{100, 1000, 10000} {
+		// Both apps' options are built once, as a program defines its
+		// plugins and options once; each iteration builds, starts and stops.
+		ps := benchPlugins(n)
 		b.Run(fmt.Sprintf("n=%d/gofly.New", n), func(b *testing.B) {
-			ps := benchPlugins(n)
-			b.ReportAllocs()
-			for range b.N {
-				app := gofly.New(goflyApp(ps)...)
-				if err := app.Err(); err != nil {
-					b.Fatal(err)
-				}
-				if err := app.Start(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if err := app.Stop(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
+			runApps(b, func() *fx.App { return gofly.New(goflyApp(ps)...) })
 		})
+		bare := bareApp(n)
 		b.Run(fmt.Sprintf("n=%d/baseline-bare-fx", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for range b.N {
-				app := fx.New(bareApp(n)...)
-				if err := app.Err(); err != nil {
-					b.Fatal(err)
-				}
-				if err := app.Start(ctx); err != nil {
-					b.Fatal(err)
-				}
-				if err := app.Stop(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
+			runApps(b, func() *fx.App { return fx.New(bare...) })
 		})
+	}
+}
+
+// runApps builds, starts and stops the app newApp returns, b.N times.
+func runApps(b *testing.B, newApp func() *fx.App) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for range b.N {
+		app := newApp()
+		if err := app.Err(); err != nil {
+			b.Fatal(err)
+		}
+		if err := app.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := app.Stop(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
