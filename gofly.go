@@ -590,17 +590,18 @@ func New(opts ...Option) *fx.App {
 	if err != nil {
 		return fx.New(fx.NopLogger, fx.Error(err))
 	}
-	app := fx.New(a.Options...)
-	a.printReport()
-	return app
+	return a.build()
 }
 
-// printReport prints the condition report when debug is on, once the graph is
-// built (so it holds the plugin decisions too).
-func (a *Assembly) printReport() {
+// build creates the fx app and, with debug on, prints the condition report
+// once the graph is built (so it holds the plugin decisions too). fx.New is
+// called here rather than in New so that both New and RunContext share it.
+func (a *Assembly) build() *fx.App {
+	app := fx.New(a.Options...)
 	if a.reportOut != nil {
 		fmt.Fprintln(a.reportOut, a.Report.String())
 	}
+	return app
 }
 
 // Run builds the app with [New], starts it, waits for SIGINT or SIGTERM (or
@@ -621,16 +622,18 @@ func Run(opts ...Option) {
 // the app. When the budget runs out while a plugin hook runs, the error names
 // the plugin and the hook.
 func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
-	a, err := Assemble(opts...)
-	if err != nil {
-		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, analyze(err, nil))
+	fail := func(what string, err error, r *autoconfig.Report) int {
+		an, _ := autoconfig.Analyze(err, r)
+		fmt.Fprintf(errOut, "gofly: the application %s: %v\n\n%s\n", what, err, an)
 		return 1
 	}
-	app := fx.New(a.Options...)
-	a.printReport()
+	a, err := Assemble(opts...)
+	if err != nil {
+		return fail("could not be built", err, nil)
+	}
+	app := a.build()
 	if err := app.Err(); err != nil {
-		fmt.Fprintf(errOut, "gofly: the application could not be built: %v\n\n%s\n", err, analyze(err, a.Report))
-		return 1
+		return fail("could not be built", err, a.Report)
 	}
 
 	// Listen before starting: a signal that arrives while the app starts is
@@ -645,9 +648,7 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 	err = app.Start(startCtx)
 	cancel()
 	if err != nil {
-		err = a.explainStart(err)
-		fmt.Fprintf(errOut, "gofly: the application failed to start: %v\n\n%s\n", err, analyze(err, a.Report))
-		return 1
+		return fail("failed to start", a.explainStart(err), a.Report)
 	}
 
 	// fx.Shutdowner calls reach app.Wait with their exit code, even when
@@ -667,13 +668,6 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 		return 1
 	}
 	return code
-}
-
-// analyze returns the failure analysis of err: what failed, why and what to
-// do (a generic block when no analyzer knows err).
-func analyze(err error, r *autoconfig.Report) autoconfig.Analysis {
-	an, _ := autoconfig.Analyze(err, r)
-	return an
 }
 
 // debugKey is the configuration key that asks for the condition report at
