@@ -45,6 +45,7 @@ const (
 //	  start-timeout: 15s         # deadline of each OnInit and OnStart hook (0: none)
 //	  stop-timeout: 15s          # deadline of each OnStop and OnUnload hook (0: none)
 //	  failure-policy: fail-fast  # or continue
+//	  parallelism: 1             # most hooks in flight at once; 1: one at a time, 0: no limit
 //	  config:                    # per-plugin configuration, see BindConfig
 //	    greeter: { greeting: hello }
 type Settings struct {
@@ -60,13 +61,20 @@ type Settings struct {
 	StartTimeout  time.Duration  `koanf:"start-timeout" default:"15s"`
 	StopTimeout   time.Duration  `koanf:"stop-timeout" default:"15s"`
 	FailurePolicy FailurePolicy  `koanf:"failure-policy" default:"fail-fast"`
+	// Parallelism is the most hooks the manager runs at once: 1 (the
+	// default) runs them one at a time in dependency order; n > 1 or 0 (no
+	// limit) runs independent plugins' hooks concurrently, each after its
+	// dependencies (stops: after its dependents). See docs/lifecycle.md.
+	Parallelism int `koanf:"parallelism" default:"1"`
 	Config        map[string]any `koanf:"config"`
 }
 
 // DefaultSettings returns the settings a Manager uses when given none: no
-// filter, 15s timeouts, fail-fast.
+// filter, 15s timeouts, fail-fast, parallelism 1. Start from it when building
+// Settings by hand: the zero Settings means no deadlines and no limit on
+// parallelism.
 func DefaultSettings() Settings {
-	return Settings{StartTimeout: defaultStartTimeout, StopTimeout: defaultStopTimeout, FailurePolicy: FailFast}
+	return Settings{StartTimeout: defaultStartTimeout, StopTimeout: defaultStopTimeout, FailurePolicy: FailFast, Parallelism: 1}
 }
 
 // LoadSettings binds the "plugins" section of cfg strictly into Settings
@@ -115,6 +123,10 @@ func (s Settings) validate() error {
 	if s.StopTimeout < 0 {
 		return &kernel.ConfigError{Key: "plugins.stop-timeout", Value: s.StopTimeout.String(),
 			Msg: "config key \"plugins.stop-timeout\" is negative; use a duration such as 15s, or 0 for no deadline"}
+	}
+	if s.Parallelism < 0 {
+		return &kernel.ConfigError{Key: "plugins.parallelism", Value: fmt.Sprint(s.Parallelism),
+			Msg: fmt.Sprintf("config key \"plugins.parallelism\" is %d; use 1 (one hook at a time, the default), n > 1 (at most n at once) or 0 (no limit)", s.Parallelism)}
 	}
 	switch s.FailurePolicy {
 	case FailFast, Continue:
@@ -197,6 +209,14 @@ func (o *managerOption) String() string          { return o.desc }
 // every Add fail with [kernel.ErrConfig].
 func WithSettings(s Settings) ManagerOption {
 	return newManagerOption("plugins.WithSettings(...)", func(m *Manager) { m.conf.settings = s })
+}
+
+// WithParallelism sets the most hooks the manager runs at once (the
+// plugins.parallelism setting): 1 runs them one at a time, n > 1 at most n,
+// 0 without limit; independent plugins start concurrently, each after its
+// dependencies. A negative n makes every Add fail with [kernel.ErrConfig].
+func WithParallelism(n int) ManagerOption {
+	return newManagerOption(fmt.Sprintf("plugins.WithParallelism(%d)", n), func(m *Manager) { m.conf.settings.Parallelism = n })
 }
 
 // WithConfig gives the manager the application configuration, which plugin

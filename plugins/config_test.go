@@ -287,6 +287,7 @@ plugins:
   start-timeout: 2s
   stop-timeout: 500ms
   failure-policy: continue
+  parallelism: 4
   config:
     greeter: { greeting: hi }
 `))
@@ -294,7 +295,7 @@ plugins:
 		want := plugins.Settings{
 			Enabled: true, Include: []string{"core-*"}, Exclude: []string{"legacy"},
 			StartTimeout: 2 * time.Second, StopTimeout: 500 * time.Millisecond,
-			FailurePolicy: plugins.Continue,
+			FailurePolicy: plugins.Continue, Parallelism: 4,
 			Config:        map[string]any{"greeter": map[string]any{"greeting": "hi"}},
 		}
 		want.Tags.Include, want.Tags.Exclude = []string{"stable"}, []string{"experimental"}

@@ -233,20 +233,21 @@ func (m *Manager) rollback(ctx context.Context, started []*entry) []error {
 
 // startOne runs e's OnInit (if it never succeeded) and OnStart.
 func (m *Manager) startOne(ctx context.Context, e *entry) error {
+	begin := time.Now()
 	if !e.initialized {
 		if cause := m.runHook(ctx, e, hookInit); cause != nil {
 			err := hookError(kernel.ErrPluginStart, e.def.id, "start", hookInit, cause)
-			m.setState(e, StateFailed, cause.Error(), err)
+			m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
 			return err
 		}
 		e.initialized = true
 	}
 	if cause := m.runHook(ctx, e, hookStart); cause != nil {
 		err := hookError(kernel.ErrPluginStart, e.def.id, "start", hookStart, cause)
-		m.setState(e, StateFailed, cause.Error(), err)
+		m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
 		return err
 	}
-	m.setState(e, StateStarted, "", nil)
+	m.setStateTook(e, StateStarted, "", nil, time.Since(begin))
 	return nil
 }
 
@@ -255,12 +256,13 @@ func (m *Manager) stopOne(ctx context.Context, e *entry) error {
 	if e.state != StateStarted {
 		return nil
 	}
+	begin := time.Now()
 	if cause := m.runHook(ctx, e, hookStop); cause != nil {
 		err := hookError(kernel.ErrPluginStop, e.def.id, "stop", hookStop, cause)
-		m.setState(e, StateFailed, cause.Error(), err)
+		m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
 		return err
 	}
-	m.setState(e, StateStopped, "", nil)
+	m.setStateTook(e, StateStopped, "", nil, time.Since(begin))
 	return nil
 }
 

@@ -439,6 +439,11 @@ func (m *Manager) AddListener(l func(StateChange)) (remove func()) {
 
 // setState changes e's state and tells the listeners.
 func (m *Manager) setState(e *entry, s State, reason string, err error) {
+	m.setStateTook(e, s, reason, err, 0)
+}
+
+// setStateTook is setState for a change caused by hooks that ran for took.
+func (m *Manager) setStateTook(e *entry, s State, reason string, err error, took time.Duration) {
 	now := time.Now()
 	m.mu.Lock()
 	old := e.state
@@ -447,7 +452,7 @@ func (m *Manager) setState(e *entry, s State, reason string, err error) {
 		m.invalidate() // the order covers the enabled plugins only
 	}
 	m.mu.Unlock()
-	m.emit(StateChange{Plugin: e.def.id, Old: old, New: s, Err: err, Reason: reason, At: now})
+	m.emit(StateChange{Plugin: e.def.id, Old: old, New: s, Err: err, Reason: reason, At: now, Duration: took})
 }
 
 func (m *Manager) emit(ch StateChange) {

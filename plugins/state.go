@@ -81,4 +81,7 @@ type StateChange struct {
 	Reason string
 	// At is when the change happened.
 	At time.Time
+	// Duration is how long the hook that caused the change ran (OnInit and
+	// OnStart together for a start), zero when no hook ran.
+	Duration time.Duration
 }
