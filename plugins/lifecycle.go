@@ -3,7 +3,10 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"io"
+	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gofly-framework/gofly/kernel"
@@ -15,12 +18,14 @@ type hookCtxKey struct{}
 // StartPlugin starts plugin id after its transitive dependencies, in
 // dependency order, skipping those already STARTED; it touches no other
 // plugin. Each plugin started runs OnInit (once, before its first start) and
-// OnStart, each with the start timeout. If a hook fails, panics or times out,
-// that plugin becomes FAILED (FailedReason = the cause's text), the plugins
-// this call started are stopped again in reverse order (ending STOPPED), and
-// the error — [kernel.ErrPluginStart], naming the plugin and wrapping the
-// cause, with any rollback failures joined — is returned. Starting a STARTED
-// plugin is a no-op.
+// OnStart, each with the start timeout; with parallelism above 1 (see
+// [WithParallelism]) independent dependencies start concurrently. If a hook
+// fails, panics or times out, that plugin becomes FAILED (FailedReason = the
+// cause's text), the hooks still running are cancelled through their context,
+// the plugins this call started are stopped again, dependents first (ending
+// STOPPED), and the error — [kernel.ErrPluginStart], naming the plugin and
+// wrapping the cause, with any rollback failures joined — is returned.
+// Starting a STARTED plugin is a no-op.
 //
 // Errors: an unknown or DISABLED id is [kernel.ErrPluginState]; a dependency
 // problem of id (missing, version constraint, cycle) is the
@@ -62,18 +67,13 @@ func (m *Manager) StartPlugin(ctx context.Context, id string) error {
 		}
 	}
 	sortByPos(closure, r.pos)
-	var started []*entry
+	todo := closure[:0]
 	for _, j := range closure {
-		ej := g.ents[j]
-		if ej.state == StateStarted {
-			continue
+		if g.ents[j].state != StateStarted {
+			todo = append(todo, j)
 		}
-		if err := m.startOne(ctx, ej); err != nil {
-			return join(append([]error{err}, m.rollback(ctx, started)...))
-		}
-		started = append(started, ej)
 	}
-	return nil
+	return m.startNodes(ctx, g, todo, false)
 }
 
 // StopPlugin stops the STARTED plugins that depend on plugin id, transitively,
@@ -81,7 +81,8 @@ func (m *Manager) StartPlugin(ctx context.Context, id string) error {
 // Only STARTED plugins get OnStop (a FAILED plugin is not stopped again). A
 // failed OnStop makes that plugin FAILED; the others are still stopped, and
 // the failures ([kernel.ErrPluginStop], wrapping the hook's error) are
-// returned joined. An unknown id is [kernel.ErrPluginState].
+// returned joined. An unknown id is [kernel.ErrPluginState]. A context that
+// has already ended does not skip a stop: see [Manager.StopAll].
 func (m *Manager) StopPlugin(ctx context.Context, id string) error {
 	ctx, err := m.enter(ctx, "stop", id)
 	if err != nil {
@@ -106,18 +107,22 @@ func (m *Manager) StopPlugin(ctx context.Context, id string) error {
 		}
 	}
 	order := g.tolerantOrder(func(j int32) bool { return in[j] && g.ents[j].state == StateStarted })
-	return m.stopReverse(ctx, g, order)
+	return join(m.stopNodes(ctx, g, order))
 }
 
 // StartAll starts every plugin that is LOADED, STOPPED or FAILED, in
 // dependency order; STARTED plugins (however they were started) are skipped,
 // so a hook never runs twice for one start, and plugins added after an
 // earlier StartAll are started by the next. DISABLED plugins never start.
+// With parallelism above 1 (see [WithParallelism]) a plugin starts as soon
+// as its dependencies have, concurrently with independent plugins.
 //
 // With the fail-fast policy (the default), a resolution problem is returned
-// before anything starts; a failed hook makes its plugin FAILED, the plugins
-// this call started are stopped again in reverse order, and the cause is
-// returned with any rollback failures joined.
+// before anything starts; a failed hook makes its plugin FAILED, the hooks
+// still running are cancelled through their context, the plugins this call
+// started are stopped again (dependents first, also those STARTED earlier
+// that depend on them), and the cause is returned with any rollback failures
+// joined.
 //
 // With the continue policy, a plugin that cannot be resolved or fails to
 // start is FAILED with its reason, the plugins that require it are FAILED
@@ -153,28 +158,56 @@ func (m *Manager) StartAll(ctx context.Context) error {
 			m.setState(e, StateFailed, reason, cause)
 		}
 	}
-	var started []*entry
+	todo := make([]int32, 0, len(r.order))
 	for _, i := range r.order {
-		e := g.ents[i]
-		if e.state == StateStarted || e.state == StateDisabled {
-			continue
+		if s := g.ents[i].state; s != StateStarted && s != StateDisabled {
+			todo = append(todo, i)
 		}
-		if keepGoing {
-			if dep := m.unstartedRequirement(g, i); dep != nil {
-				err := &kernel.PluginError{Class: kernel.ErrPluginStart, PluginID: e.def.id, Op: "start",
-					Msg: fmt.Sprintf("plugin %q not started: dependency %q failed to start", e.def.id, dep.def.id)}
-				m.setState(e, StateFailed, fmt.Sprintf("dependency %q failed to start", dep.def.id), err)
-				continue
-			}
-			_ = m.startOne(ctx, e) // the state and the listeners carry the failure
-			continue
-		}
-		if err := m.startOne(ctx, e); err != nil {
-			return join(append([]error{err}, m.rollback(ctx, started)...))
-		}
-		started = append(started, e)
 	}
-	return nil
+	return m.startNodes(ctx, g, todo, keepGoing)
+}
+
+// startNodes starts the plugins of todo, a list in dependency order, each
+// after its dependencies in todo. With keepGoing a failure is recorded and
+// the others go on (a plugin whose required dependency is not STARTED fails
+// without running a hook); otherwise the first failure cancels the hooks in
+// flight, starts nothing more, and rolls back what this call started.
+func (m *Manager) startNodes(ctx context.Context, g *graph, todo []int32, keepGoing bool) error {
+	var started []int32
+	var firstErr error
+	run := m.plan(g, todo, false)
+	run.begin = func(i int32) bool {
+		if !keepGoing {
+			return true
+		}
+		e := g.ents[i]
+		if dep := m.unstartedRequirement(g, i); dep != nil {
+			err := &kernel.PluginError{Class: kernel.ErrPluginStart, PluginID: e.def.id, Op: "start",
+				Msg: fmt.Sprintf("plugin %q not started: dependency %q failed to start", e.def.id, dep.def.id)}
+			m.setState(e, StateFailed, fmt.Sprintf("dependency %q failed to start", dep.def.id), err)
+			return false
+		}
+		return true
+	}
+	run.work = func(ctx context.Context, i int32) hookOutcome { return m.startHooks(ctx, g, i) }
+	run.done = func(i int32, o hookOutcome) bool {
+		if err := m.settleStart(g.ents[i], o); err != nil {
+			if keepGoing {
+				return true
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+			return false
+		}
+		started = append(started, i)
+		return true
+	}
+	run.execute(ctx)
+	if firstErr == nil {
+		return nil
+	}
+	return join(append([]error{firstErr}, m.rollback(ctx, g, started)...))
 }
 
 // unstartedRequirement returns a required dependency of node i that is not
@@ -192,9 +225,17 @@ func (m *Manager) unstartedRequirement(g *graph, i int32) *entry {
 
 // StopAll stops every STARTED plugin, however it was started, dependents
 // before their dependencies (reverse dependency order; it works even when
-// the plugins no longer resolve). It goes on after a failure (that plugin
+// the plugins no longer resolve; with parallelism above 1, a plugin stops as
+// soon as its dependents have). It goes on after a failure (that plugin
 // becomes FAILED) and returns every failure joined, each
 // [kernel.ErrPluginStop] wrapping the hook's error.
+//
+// Every STARTED plugin gets its OnStop, also when ctx has already ended (the
+// app's stop budget is spent): the hook then gets that ended context and is
+// waited for at most the stop timeout, and the error names each plugin that
+// ran out of time. A plugin whose dependent still runs a hook that outlived
+// its deadline is not stopped yet: it stays STARTED, the error says so, and
+// it is stopped when that hook returns.
 func (m *Manager) StopAll(ctx context.Context) error {
 	ctx, err := m.enter(ctx, "stop", "")
 	if err != nil {
@@ -204,74 +245,145 @@ func (m *Manager) StopAll(ctx context.Context) error {
 	defer m.opMu.Unlock()
 	g, _ := m.resolved()
 	order := g.tolerantOrder(func(i int32) bool { return g.ents[i].state == StateStarted })
-	return m.stopReverse(ctx, g, order)
+	return join(m.stopNodes(ctx, g, order))
 }
 
-func (m *Manager) stopReverse(ctx context.Context, g *graph, order []int32) error {
+// stopNodes stops the plugins of order (dependencies before dependents, so
+// stopped from the end), each after its dependents in order, and returns the
+// failures.
+func (m *Manager) stopNodes(ctx context.Context, g *graph, order []int32) []error {
 	var errs []error
-	for k := len(order) - 1; k >= 0; k-- {
-		if err := m.stopOne(ctx, g.ents[order[k]]); err != nil {
+	run := m.plan(g, order, true)
+	run.work = func(ctx context.Context, i int32) hookOutcome { return m.stopHook(ctx, g, i) }
+	run.done = func(i int32, o hookOutcome) bool {
+		if err := m.settleStop(g.ents[i], o); err != nil {
 			errs = append(errs, err)
 		}
+		return true
 	}
-	return join(errs)
-}
-
-// rollback stops the plugins in started, last first, with a context that
-// keeps ctx's values but not its cancellation (the stop hooks still get the
-// stop timeout), and returns the failures.
-func (m *Manager) rollback(ctx context.Context, started []*entry) []error {
-	ctx = context.WithoutCancel(ctx)
-	var errs []error
-	for k := len(started) - 1; k >= 0; k-- {
-		if err := m.stopOne(ctx, started[k]); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	run.execute(ctx)
 	return errs
 }
 
-// startOne runs e's OnInit (if it never succeeded) and OnStart.
-func (m *Manager) startOne(ctx context.Context, e *entry) error {
+// rollback stops the plugins in started and every STARTED plugin that
+// depends on one of them, dependents first, with a context that keeps ctx's
+// values but not its cancellation (the stop hooks still get the stop
+// timeout), and returns the failures.
+func (m *Manager) rollback(ctx context.Context, g *graph, started []int32) []error {
+	if len(started) == 0 {
+		return nil
+	}
+	in := make([]bool, len(g.ents))
+	queue := slices.Clone(started)
+	for _, i := range queue {
+		in[i] = true
+	}
+	for k := 0; k < len(queue); k++ {
+		for _, j := range g.rdeps[g.rOff[queue[k]]:g.rOff[queue[k]+1]] {
+			if !in[j] && g.ents[j].state == StateStarted {
+				in[j] = true
+				queue = append(queue, j)
+			}
+		}
+	}
+	order := g.tolerantOrder(func(i int32) bool { return in[i] && g.ents[i].state == StateStarted })
+	return m.stopNodes(context.WithoutCancel(ctx), g, order)
+}
+
+// hookOutcome is what running a plugin's hooks came to.
+type hookOutcome struct {
+	kind  hookKind      // the hook that failed, or the last that ran
+	cause error         // nil: success
+	took  time.Duration // how long the hooks ran
+	class error         // for a refusal (not a hook failure): its class
+}
+
+// startHooks runs OnInit (if it never succeeded) and OnStart of node i. It
+// may run on a worker goroutine: it touches only i's own entry.
+func (m *Manager) startHooks(ctx context.Context, g *graph, i int32) hookOutcome {
+	e := g.ents[i]
 	begin := time.Now()
+	if b := m.busyAround(g, i, false); b != nil {
+		return hookOutcome{kind: hookStart, cause: b, class: kernel.ErrPluginStart}
+	}
 	if !e.initialized {
 		if cause := m.runHook(ctx, e, hookInit); cause != nil {
-			err := hookError(kernel.ErrPluginStart, e.def.id, "start", hookInit, cause)
-			m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
-			return err
+			return hookOutcome{kind: hookInit, cause: cause, took: time.Since(begin)}
 		}
 		e.initialized = true
 	}
-	if cause := m.runHook(ctx, e, hookStart); cause != nil {
-		err := hookError(kernel.ErrPluginStart, e.def.id, "start", hookStart, cause)
-		m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
-		return err
+	cause := m.runHook(ctx, e, hookStart)
+	return hookOutcome{kind: hookStart, cause: cause, took: time.Since(begin)}
+}
+
+// settleStart records the outcome of startHooks.
+func (m *Manager) settleStart(e *entry, o hookOutcome) error {
+	if o.cause == nil {
+		m.setStateTook(e, StateStarted, "", nil, o.took)
+		return nil
 	}
-	m.setStateTook(e, StateStarted, "", nil, time.Since(begin))
-	return nil
+	err := hookError(kernel.ErrPluginStart, e.def.id, "start", o.kind, o.cause)
+	m.setStateTook(e, StateFailed, o.cause.Error(), err, o.took)
+	return err
+}
+
+// stopHook runs OnStop of node i if it is STARTED. It may run on a worker
+// goroutine: it touches only i's own entry.
+func (m *Manager) stopHook(ctx context.Context, g *graph, i int32) hookOutcome {
+	e := g.ents[i]
+	if e.state != StateStarted {
+		return hookOutcome{kind: -1}
+	}
+	if b := m.busyAround(g, i, true); b != nil {
+		return hookOutcome{kind: hookStop, cause: b, class: kernel.ErrPluginState}
+	}
+	begin := time.Now()
+	cause := m.runHook(ctx, e, hookStop)
+	return hookOutcome{kind: hookStop, cause: cause, took: time.Since(begin)}
+}
+
+// settleStop records the outcome of stopHook.
+func (m *Manager) settleStop(e *entry, o hookOutcome) error {
+	switch {
+	case o.kind < 0:
+		return nil
+	case o.class != nil: // not stopped yet: a dependent's hook still runs
+		m.mu.Lock()
+		e.owedStop = true
+		m.mu.Unlock()
+		return &kernel.PluginError{Class: o.class, PluginID: e.def.id, Op: "stop",
+			Msg: fmt.Sprintf("plugin %q is not stopped yet: %v; it is stopped when that hook returns", e.def.id, o.cause)}
+	case o.cause == nil:
+		m.setStateTook(e, StateStopped, "", nil, o.took)
+		return nil
+	}
+	err := hookError(kernel.ErrPluginStop, e.def.id, "stop", hookStop, o.cause)
+	m.setStateTook(e, StateFailed, o.cause.Error(), err, o.took)
+	return err
 }
 
 // stopOne runs OnStop of a STARTED plugin; others are left alone.
-func (m *Manager) stopOne(ctx context.Context, e *entry) error {
-	if e.state != StateStarted {
+func (m *Manager) stopOne(ctx context.Context, g *graph, e *entry) error {
+	i, ok := g.idx[e.def.id]
+	if !ok || g.ents[i] != e {
 		return nil
 	}
-	begin := time.Now()
-	if cause := m.runHook(ctx, e, hookStop); cause != nil {
-		err := hookError(kernel.ErrPluginStop, e.def.id, "stop", hookStop, cause)
-		m.setStateTook(e, StateFailed, cause.Error(), err, time.Since(begin))
-		return err
-	}
-	m.setStateTook(e, StateStopped, "", nil, time.Since(begin))
-	return nil
+	return m.settleStop(e, m.stopHook(ctx, g, i))
 }
-
 // runHook runs one hook of e with its deadline and returns the cause of a
 // failure (the hook's own error, a *panicError, a *timeoutError ...), or nil.
 //
 // The hook runs on its own goroutine so that its deadline holds even when it
-// ignores its context: runHook returns at the deadline, and a hook that
-// ignores the cancellation keeps running in the background until it returns.
+// ignores its context: runHook returns at the deadline (plus abandonGrace)
+// and the hook is abandoned. Until an abandoned hook returns, e is busy: no other hook of e
+// runs (runHook returns a *busyError instead), nor a start hook of a plugin
+// depending on e or a stop hook of a plugin e depends on (see busyAround).
+// When it returns, settleLate makes up for it (an OnStart that succeeded late
+// gets its OnStop).
+//
+// A start hook is not called once ctx has ended. A stop or unload hook is:
+// it gets the ended context and is waited for at most the stop timeout, so
+// that a plugin is never dropped without its stop.
 func (m *Manager) runHook(ctx context.Context, e *entry, k hookKind) error {
 	fn := e.hooks[k]
 	if fn == nil {
@@ -280,11 +392,23 @@ func (m *Manager) runHook(ctx context.Context, e *entry, k hookKind) error {
 		}
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
-		return &cancelledError{hook: k, err: err}
+	stopping := k == hookStop || k == hookUnload
+	ended := ctx.Err() != nil
+	if ended && !stopping {
+		return &cancelledError{hook: k, err: context.Cause(ctx)}
 	}
+	m.mu.Lock()
+	if b := e.busy; b != nil {
+		m.mu.Unlock()
+		return &busyError{plugin: e.def.id, hook: b.kind, self: true}
+	}
+	run := &hookRun{kind: k, done: make(chan struct{})}
+	e.busy = run
+	m.nBusy.Add(1)
+	m.mu.Unlock()
+
 	timeout := m.conf.settings.StartTimeout
-	if k == hookStop || k == hookUnload {
+	if stopping {
 		timeout = m.conf.settings.StopTimeout
 	}
 	var hctx context.Context
@@ -295,35 +419,155 @@ func (m *Manager) runHook(ctx context.Context, e *entry, k hookKind) error {
 		hctx, cancel = context.WithCancel(ctx)
 	}
 	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if v := recover(); v != nil {
-				done <- &panicError{hook: k, value: v}
+	go m.callHook(hctx, e, run, fn)
+	if ended { // the caller's budget is spent: wait at most the hook's own deadline
+		var expired <-chan time.Time
+		if timeout > 0 {
+			t := time.NewTimer(timeout)
+			defer t.Stop()
+			expired = t.C
+		}
+		select {
+		case <-run.done:
+		case <-expired:
+		}
+	} else {
+		select {
+		case <-run.done:
+		case <-hctx.Done():
+			// A hook that honours its context returns right after it ends:
+			// give it a moment before abandoning it.
+			t := time.NewTimer(abandonGrace)
+			select {
+			case <-run.done:
+			case <-t.C:
 			}
-		}()
-		done <- fn(hctx)
-	}()
+			t.Stop()
+		}
+	}
+	m.mu.Lock()
+	finished := run.finished
+	if !finished {
+		run.abandoned = true
+	}
+	m.mu.Unlock()
 	var err error
-	select {
-	case err = <-done:
-		if err == nil || hctx.Err() == nil {
+	if finished {
+		err = run.err
+		if err == nil {
+			return nil
+		}
+		if hctx.Err() == nil {
 			return err
 		}
 		// It failed as its context ended: report why the context ended.
-	case <-hctx.Done():
-		select {
-		case err = <-done: // it returned just in time
-			if err == nil {
-				return nil
+	}
+	if ctx.Err() != nil {
+		return &cancelledError{hook: k, err: context.Cause(ctx), hookErr: err, abandoned: !finished, ended: ended}
+	}
+	return &timeoutError{hook: k, after: timeout, hookErr: err, abandoned: !finished}
+}
+
+// abandonGrace is how long runHook still waits for a hook after its context
+// ended before abandoning it: one that honours its context returns within it.
+const abandonGrace = 100 * time.Millisecond
+
+// hookRun is one call of a hook; its fields are guarded by Manager.mu.
+type hookRun struct {
+	kind      hookKind
+	done      chan struct{} // closed when the hook has returned
+	err       error         // what it returned (or a *panicError)
+	finished  bool          // it has returned
+	abandoned bool          // runHook stopped waiting for it
+}
+
+// callHook calls fn on its own goroutine and records what it returned.
+func (m *Manager) callHook(ctx context.Context, e *entry, run *hookRun, fn hookFunc) {
+	err := protect(ctx, run.kind, fn)
+	m.mu.Lock()
+	run.err, run.finished = err, true
+	abandoned := run.abandoned
+	if !abandoned {
+		e.busy = nil
+		m.nBusy.Add(-1)
+	}
+	m.mu.Unlock()
+	close(run.done)
+	if abandoned {
+		m.settleLate(e, run)
+	}
+}
+
+// protect calls fn, turning a panic into a *panicError.
+func protect(ctx context.Context, k hookKind, fn hookFunc) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = newPanicError(k, v)
+		}
+	}()
+	return fn(ctx)
+}
+
+// settleLate makes up for a hook that returned after runHook gave up on it:
+// an OnInit that succeeded counts (OnUnload will run), an OnStart that
+// succeeded gets its OnStop now (the plugin stays FAILED), and the stops
+// that waited for this hook run. It takes the operation lock, so it runs
+// between operations.
+func (m *Manager) settleLate(e *entry, run *hookRun) {
+	m.opMu.Lock()
+	defer m.opMu.Unlock()
+	if run.err == nil && run.kind == hookInit {
+		e.initialized = true
+	}
+	m.mu.Lock()
+	e.busy = nil
+	m.nBusy.Add(-1)
+	gone := e.gone
+	m.mu.Unlock()
+	ctx := context.WithValue(context.Background(), hookCtxKey{}, m)
+	if run.err == nil && run.kind == hookStart && !gone {
+		_ = m.runHook(ctx, e, hookStop) // its outcome leaves the plugin FAILED either way
+	}
+	g, _ := m.resolved()
+	order := g.tolerantOrder(func(i int32) bool { return g.ents[i].owedStop && g.ents[i].state == StateStarted })
+	if len(order) > 0 {
+		_ = m.stopNodes(ctx, g, order) // a stop still blocked stays owed
+	}
+}
+
+// busyAround returns, when a hook that outlived its deadline still runs on
+// node i or, for a start, on one of its dependencies (transitively), or, for
+// a stop, on one of its dependents (transitively), the error saying so; nil
+// otherwise. It costs nothing while no hook is abandoned.
+func (m *Manager) busyAround(g *graph, i int32, stop bool) error {
+	if m.nBusy.Load() == 0 {
+		return nil
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if b := g.ents[i].busy; b != nil {
+		return &busyError{plugin: g.ents[i].def.id, hook: b.kind, self: true}
+	}
+	seen := map[int32]bool{i: true}
+	queue := []int32{i}
+	for k := 0; k < len(queue); k++ {
+		cur := queue[k]
+		next := g.deps[g.depOff[cur]:g.depOff[cur+1]]
+		if stop {
+			next = g.rdeps[g.rOff[cur]:g.rOff[cur+1]]
+		}
+		for _, j := range next {
+			if seen[j] {
+				continue
 			}
-		default:
+			seen[j] = true
+			if b := g.ents[j].busy; b != nil {
+				return &busyError{plugin: g.ents[j].def.id, hook: b.kind}
+			}
+			queue = append(queue, j)
 		}
 	}
-	if cerr := ctx.Err(); cerr != nil {
-		return &cancelledError{hook: k, err: cerr, hookErr: err}
-	}
-	return &timeoutError{hook: k, after: timeout, hookErr: err}
+	return nil
 }
 
 func (m *Manager) lookup(id, op string) (*entry, error) {
@@ -371,9 +615,51 @@ func hookError(class error, id, op string, k hookKind, cause error) *kernel.Plug
 type panicError struct {
 	hook  hookKind
 	value any
+	at    string // file:line of the panic
+	stack string // the panicking goroutine's frames, innermost first
 }
 
-func (e *panicError) Error() string { return fmt.Sprintf("%s hook panicked: %v", e.hook, e.value) }
+func newPanicError(k hookKind, v any) *panicError {
+	pcs := make([]uintptr, 64)
+	n := runtime.Callers(3, pcs) // skip runtime.Callers, newPanicError, the deferred func
+	frames := runtime.CallersFrames(pcs[:n])
+	var b strings.Builder
+	at := ""
+	inRuntime := true // the first frames are the runtime's panic machinery
+	for {
+		f, more := frames.Next()
+		if inRuntime && !strings.HasPrefix(f.Function, "runtime.") {
+			inRuntime = false
+			at = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		if !inRuntime {
+			fmt.Fprintf(&b, "%s\n\t%s:%d\n", f.Function, f.File, f.Line)
+		}
+		if !more {
+			break
+		}
+	}
+	return &panicError{hook: k, value: v, at: at, stack: b.String()}
+}
+
+func (e *panicError) Error() string {
+	if e.at == "" {
+		return fmt.Sprintf("%s hook panicked: %v", e.hook, e.value)
+	}
+	return fmt.Sprintf("%s hook panicked: %v (at %s)", e.hook, e.value, e.at)
+}
+
+// Stack returns the frames of the panicking goroutine, innermost first,
+// each as "function\n\tfile:line"; gofly logs it at debug level.
+func (e *panicError) Stack() string { return e.stack }
+
+// Format prints the message; with %+v, also the stack.
+func (e *panicError) Format(f fmt.State, verb rune) {
+	_, _ = io.WriteString(f, e.Error())
+	if verb == 'v' && f.Flag('+') {
+		_, _ = io.WriteString(f, "\n"+e.stack)
+	}
+}
 
 // Unwrap returns the panic value when it is an error.
 func (e *panicError) Unwrap() error {
@@ -383,13 +669,18 @@ func (e *panicError) Unwrap() error {
 
 // timeoutError is the cause of a failure when a hook passed its deadline.
 type timeoutError struct {
-	hook    hookKind
-	after   time.Duration
-	hookErr error // what the hook returned, if it returned
+	hook      hookKind
+	after     time.Duration
+	hookErr   error // what the hook returned, if it returned
+	abandoned bool  // it had not returned
 }
 
 func (e *timeoutError) Error() string {
-	return fmt.Sprintf("%s hook timed out after %s (raise plugins.start-timeout or plugins.stop-timeout, or make the hook faster)", e.hook, e.after)
+	s := fmt.Sprintf("%s hook timed out after %s (raise plugins.start-timeout or plugins.stop-timeout, or make the hook faster)", e.hook, e.after)
+	if e.abandoned {
+		s += "; it ignored its context and still runs: the plugin's next hook waits until it returns"
+	}
+	return s
 }
 
 // Unwrap returns context.DeadlineExceeded and the hook's own error, if any.
@@ -397,17 +688,44 @@ func (e *timeoutError) Unwrap() []error { return causes(context.DeadlineExceeded
 
 // cancelledError is the cause of a failure when the caller's context ended.
 type cancelledError struct {
-	hook    hookKind
-	err     error
-	hookErr error
+	hook      hookKind
+	err       error
+	hookErr   error
+	abandoned bool // it had not returned
+	ended     bool // the context had ended before the hook was called (a stop out of budget)
 }
 
 func (e *cancelledError) Error() string {
-	return fmt.Sprintf("%s hook not completed: the caller's context ended: %v", e.hook, e.err)
+	var s string
+	if e.ended {
+		s = fmt.Sprintf("%s hook ran out of time: the stop budget was spent before it was called (%v)", e.hook, e.err)
+	} else {
+		s = fmt.Sprintf("%s hook not completed: the caller's context ended: %v", e.hook, e.err)
+	}
+	if e.abandoned {
+		s += "; it still runs: the plugin's next hook waits until it returns"
+	}
+	return s
 }
 
 // Unwrap returns the context's error and the hook's own error, if any.
 func (e *cancelledError) Unwrap() []error { return causes(e.err, e.hookErr) }
+
+// busyError is the cause of a refusal: a hook that outlived its deadline
+// still runs on the plugin or on one it depends on (or, for a stop, on one
+// depending on it).
+type busyError struct {
+	plugin string
+	hook   hookKind
+	self   bool
+}
+
+func (e *busyError) Error() string {
+	if e.self {
+		return fmt.Sprintf("its %s hook from an earlier call still runs after its deadline; try again once it returns", e.hook)
+	}
+	return fmt.Sprintf("the %s hook of plugin %q still runs after its deadline", e.hook, e.plugin)
+}
 
 func causes(a, b error) []error {
 	if b == nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofly-framework/gofly/extension"
@@ -32,6 +33,8 @@ type Manager struct {
 	conf managerConfig
 
 	opMu sync.Mutex // serialises operations; held while hooks run
+
+	nBusy atomic.Int32 // how many hooks run (see entry.busy)
 
 	mu    sync.RWMutex // guards everything below
 	ents  []*entry     // add order; may hold removed entries (gone), see unload
@@ -63,6 +66,12 @@ type entry struct {
 	regs        []contribution // its extensions now registered, in order
 	refs        []string       // the points it holds, in order
 	decision    Decision
+	// busy is the hook of this plugin that runs now, nil when none; one that
+	// outlived its deadline stays here until it returns. Guarded by mu.
+	busy *hookRun
+	// owedStop: a stop was refused while a dependent's hook still ran; the
+	// plugin is stopped when that hook returns. Guarded by mu.
+	owedStop bool
 }
 
 type pointRef struct {
@@ -508,7 +517,12 @@ func (m *Manager) Remove(ctx context.Context, id string) (bool, error) {
 		return false, &kernel.PluginError{Class: kernel.ErrPluginState, PluginID: id, Op: "remove",
 			Msg: fmt.Sprintf("cannot remove plugin %q: plugins %s depend on it; remove them first", id, quoteList(dependents))}
 	}
-	return true, m.unload(ctx, e)
+	g, _ := m.resolved()
+	err = m.unload(ctx, g, e)
+	m.mu.RLock()
+	_, still := m.byID[id]
+	m.mu.RUnlock()
+	return !still, err
 }
 
 // UnloadAll removes every plugin, dependents before their dependencies (ties
@@ -528,20 +542,36 @@ func (m *Manager) UnloadAll(ctx context.Context) error {
 	order := g.tolerantOrder(func(int32) bool { return true })
 	var errs []error
 	for k := len(order) - 1; k >= 0; k-- {
-		if err := m.unload(ctx, g.ents[order[k]]); err != nil {
+		if err := m.unload(ctx, g, g.ents[order[k]]); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return join(errs)
 }
 
-// unload stops, unloads and forgets e.
-func (m *Manager) unload(ctx context.Context, e *entry) error {
+// unload stops, unloads and forgets e. A plugin that cannot be stopped yet
+// (a hook that outlived its deadline still runs on it or on a dependent) is
+// kept, with an error saying so.
+func (m *Manager) unload(ctx context.Context, g *graph, e *entry) error {
 	var errs []error
 	if e.state == StateStarted {
-		if err := m.stopOne(ctx, e); err != nil {
+		if err := m.stopOne(ctx, g, e); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	m.mu.RLock()
+	busy, kept := e.busy, e.state == StateStarted
+	m.mu.RUnlock()
+	if busy != nil || kept {
+		var cause error = &busyError{plugin: e.def.id, hook: hookStop, self: true}
+		if busy != nil {
+			cause = &busyError{plugin: e.def.id, hook: busy.kind, self: true}
+		}
+		if kept {
+			return join(errs)
+		}
+		return &kernel.PluginError{Class: kernel.ErrPluginState, PluginID: e.def.id, Op: "remove",
+			Msg: fmt.Sprintf("plugin %q is not removed: %v", e.def.id, cause)}
 	}
 	if e.initialized && e.hooks[hookUnload] != nil {
 		if cause := m.runHook(ctx, e, hookUnload); cause != nil {
