@@ -58,15 +58,15 @@ type Settings struct {
 		// Exclude: a plugin with a tag matching one is disabled.
 		Exclude []string `koanf:"exclude"`
 	} `koanf:"tags"`
-	StartTimeout  time.Duration  `koanf:"start-timeout" default:"15s"`
-	StopTimeout   time.Duration  `koanf:"stop-timeout" default:"15s"`
-	FailurePolicy FailurePolicy  `koanf:"failure-policy" default:"fail-fast"`
+	StartTimeout  time.Duration `koanf:"start-timeout" default:"15s"`
+	StopTimeout   time.Duration `koanf:"stop-timeout" default:"15s"`
+	FailurePolicy FailurePolicy `koanf:"failure-policy" default:"fail-fast"`
 	// Parallelism is the most hooks the manager runs at once: 1 (the
 	// default) runs them one at a time in dependency order; n > 1 or 0 (no
 	// limit) runs independent plugins' hooks concurrently, each after its
 	// dependencies (stops: after its dependents). See docs/lifecycle.md.
-	Parallelism int `koanf:"parallelism" default:"1"`
-	Config        map[string]any `koanf:"config"`
+	Parallelism int            `koanf:"parallelism" default:"1"`
+	Config      map[string]any `koanf:"config"`
 }
 
 // DefaultSettings returns the settings a Manager uses when given none: no

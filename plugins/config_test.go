@@ -296,7 +296,7 @@ plugins:
 			Enabled: true, Include: []string{"core-*"}, Exclude: []string{"legacy"},
 			StartTimeout: 2 * time.Second, StopTimeout: 500 * time.Millisecond,
 			FailurePolicy: plugins.Continue, Parallelism: 4,
-			Config:        map[string]any{"greeter": map[string]any{"greeting": "hi"}},
+			Config: map[string]any{"greeter": map[string]any{"greeting": "hi"}},
 		}
 		want.Tags.Include, want.Tags.Exclude = []string{"stable"}, []string{"experimental"}
 		assert.Equal(t, want, s)

@@ -370,6 +370,7 @@ func (m *Manager) stopOne(ctx context.Context, g *graph, e *entry) error {
 	}
 	return m.settleStop(e, m.stopHook(ctx, g, i))
 }
+
 // runHook runs one hook of e with its deadline and returns the cause of a
 // failure (the hook's own error, a *panicError, a *timeoutError ...), or nil.
 //
