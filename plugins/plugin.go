@@ -408,6 +408,10 @@ type extendOption[T any] struct {
 // and the point is withdrawn again with the last plugin that uses it; a strict
 // registry fails with [kernel.ErrUnknownPoint] (declare the point first, for
 // example with [Declares]).
+//
+// An ext with a `Validate() error` method (a lifecycle.Check, for one) is
+// validated here: its error makes the definition invalid ([Plugin.Err],
+// [kernel.ErrPluginLoad] naming the plugin and the point).
 func Extend[T any](p extension.Point[T], ext T, priority int) Option {
 	return extendOption[T]{p: p, ext: ext, priority: priority}
 }
@@ -416,6 +420,12 @@ func (o extendOption[T]) apply(p *Plugin) {
 	pt, ext, prio := o.p, o.ext, o.priority
 	id := pt.ID()
 	v := any(ext)
+	if val, ok := v.(interface{ Validate() error }); ok {
+		if err := val.Validate(); err != nil {
+			p.problem(fmt.Sprintf("its extension of point %q is invalid: %v", id, err), err)
+			return
+		}
+	}
 	p.contribs = append(p.contribs, contribution{
 		point:    id,
 		priority: prio,

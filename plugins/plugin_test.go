@@ -210,3 +210,22 @@ func TestGraphHookNeedsFx(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
+
+type validated struct{ ok bool }
+
+func (v validated) Greet() string { return "hi" }
+func (v validated) Validate() error {
+	if !v.ok {
+		return errors.New("needs ok")
+	}
+	return nil
+}
+
+func TestExtendValidatesExtensions(t *testing.T) {
+	p := plugins.Define("v", plugins.Extend(extension.NewPoint[Greeter]("greeters"), Greeter(validated{}), 0))
+	err := p.Err()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, kernel.ErrPluginLoad)
+	assert.Contains(t, err.Error(), `invalid plugin definition "v": its extension of point "greeters" is invalid: needs ok`)
+	require.NoError(t, plugins.Define("v", plugins.Extend(extension.NewPoint[Greeter]("greeters"), Greeter(validated{ok: true}), 0)).Err())
+}
