@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -171,4 +172,38 @@ func TestPluginsNeedTheExtensionAutoConfig(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, kernel.ErrConfig)
 	assert.Contains(t, err.Error(), "the extension auto-configuration is excluded")
+}
+
+// TestStopBudgetStillStopsEveryPlugin: a plugin whose OnStop ignores its
+// context past the app's stop budget does not keep the others from stopping.
+func TestStopBudgetStillStopsEveryPlugin(t *testing.T) {
+	var stopped sync.Map
+	release := make(chan struct{})
+	defer close(release)
+	ctx, cancel := context.WithCancel(context.Background())
+	var errOut bytes.Buffer
+	record := func(id string) func(context.Context) error {
+		return func(context.Context) error { stopped.Store(id, true); return nil }
+	}
+	code := gofly.RunContext(ctx, &errOut,
+		gofly.Environ(nil), gofly.LogOutput(io.Discard),
+		gofly.ConfigYAML("gofly:\n  stop-timeout: 100ms\nplugins:\n  enabled: true\n  stop-timeout: 100ms\n"),
+		plugins.Define("a", plugins.OnStop(record("a"))),
+		plugins.Define("hang", plugins.DependsOn("a"), plugins.OnStop(func(context.Context) error {
+			<-release // ignores its context
+			return nil
+		})),
+		plugins.Define("z", plugins.DependsOn("hang"), plugins.OnStart(func(context.Context) error { cancel(); return nil }), plugins.OnStop(record("z"))),
+		plugins.Define("other", plugins.OnStop(record("other"))),
+	)
+	assert.Equal(t, 1, code)
+	for _, id := range []string{"z", "other"} {
+		_, ok := stopped.Load(id)
+		assert.True(t, ok, "%s was stopped", id)
+	}
+	_, ok := stopped.Load("a")
+	assert.False(t, ok, "a waits for hang, which depends on it")
+	out := errOut.String()
+	assert.Contains(t, out, `plugin "hang" failed to stop (OnStop)`)
+	assert.Contains(t, out, `plugin "a" is not stopped yet`)
 }

@@ -518,19 +518,29 @@ func rejectHidden(reason string) func(hiddenPluginsIn) error {
 }
 
 // startFailures records the plugin failures the manager reports, so that a
-// start cut short by the app's budget can name the plugin and hook that was
-// running.
+// start or stop cut short by the app's budget can name the plugin and hook
+// that was running.
 type startFailures struct {
-	mu   sync.Mutex
-	last error
+	mu    sync.Mutex
+	last  error
+	stops []error // failed stops (STARTED -> FAILED), in order
 }
 
 func (f *startFailures) record(ch plugins.StateChange) {
 	if ch.New == plugins.StateFailed && ch.Err != nil {
 		f.mu.Lock()
 		f.last = ch.Err
+		if ch.Old == plugins.StateStarted {
+			f.stops = append(f.stops, ch.Err)
+		}
 		f.mu.Unlock()
 	}
+}
+
+func (f *startFailures) stopErrs() []error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.stops)
 }
 
 func (f *startFailures) lastErr() error {
@@ -663,11 +673,29 @@ func RunContext(ctx context.Context, errOut io.Writer, opts ...Option) int {
 
 	stopCtx, cancel := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancel()
-	if err := app.Stop(stopCtx); err != nil {
+	if err := a.finishStop(app.Stop(stopCtx)); err != nil {
 		fmt.Fprintf(errOut, "gofly: the application did not stop cleanly: %v\n", err)
 		return 1
 	}
 	return code
+}
+
+// finishStop returns the error of the app's stop. fx stops waiting when the
+// stop budget (gofly.stop-timeout) runs out, also in the middle of the
+// plugins' StopAll; then finishStop waits for that StopAll to end and stops
+// any plugin still STARTED, so that every started plugin gets its OnStop
+// (with the ended context; each is waited for at most plugins.stop-timeout),
+// and joins what failed.
+func (a *Assembly) finishStop(err error) error {
+	if err == nil || a.manager == nil || !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	stopErr := a.manager.StopAll(ended)
+	// fx dropped the error of the StopAll it stopped waiting for: the
+	// listener kept its failures.
+	return errors.Join(append(append([]error{err}, a.failures.stopErrs()...), stopErr)...)
 }
 
 // debugKey is the configuration key that asks for the condition report at
