@@ -207,3 +207,24 @@ func TestStopBudgetStillStopsEveryPlugin(t *testing.T) {
 	assert.Contains(t, out, `plugin "hang" failed to stop (OnStop)`)
 	assert.Contains(t, out, `plugin "a" is not stopped yet`)
 }
+
+// TestPluginsParallelismFromConfiguration: plugins.parallelism reaches the
+// app's manager: two plugins that can only start together do.
+func TestPluginsParallelismFromConfiguration(t *testing.T) {
+	var both sync.WaitGroup
+	both.Add(2)
+	together := func(ctx context.Context) error {
+		both.Done()
+		done := make(chan struct{})
+		go func() { both.Wait(); close(done) }()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	app := goflytest.New(t, "plugins:\n  enabled: true\n  parallelism: 0\n",
+		plugins.Define("x", plugins.OnStart(together)), plugins.Define("y", plugins.OnStart(together)))
+	app.RequireStart().RequireStop()
+}

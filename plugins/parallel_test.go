@@ -386,3 +386,48 @@ func TestParallelismSetting(t *testing.T) {
 	assert.ErrorIs(t, err, kernel.ErrConfig)
 	assert.True(t, strings.Contains(err.Error(), "plugins.parallelism"), err.Error())
 }
+
+// TestParallelContinuePolicy: with the continue policy in parallel mode, a
+// failed plugin fails the plugins that require it without running their
+// hooks; the others start.
+func TestParallelContinuePolicy(t *testing.T) {
+	var rec recorder
+	m := newManager(t, settings(parallelism(0), policy(plugins.Continue)))
+	mustAdd(t, m,
+		plugins.Define("bad", plugins.OnStart(rec.failing("start:bad", errBoom))),
+		rec.def("needs-bad", dep("bad")),
+		rec.def("wants-bad", plugins.OptionalDependsOn("bad")),
+		rec.def("free"),
+	)
+	require.NoError(t, m.StartAll(context.Background()))
+	assert.Equal(t, "bad=FAILED free=STARTED needs-bad=FAILED wants-bad=STARTED", states(m))
+	assert.NotContains(t, rec.take(), "start:needs-bad")
+	d, _ := m.Plugin("needs-bad")
+	assert.Equal(t, `dependency "bad" failed to start`, d.FailedReason)
+	require.NoError(t, m.StopAll(context.Background()))
+}
+
+// TestParallelStartPluginAndStopPluginCascade: StartPlugin starts the
+// dependency closure concurrently; StopPlugin stops the dependents first.
+func TestParallelStartPluginAndStopPluginCascade(t *testing.T) {
+	sp := newSpans()
+	m := newManager(t, settings(parallelism(0)))
+	def := func(id string, deps ...string) *plugins.Plugin {
+		opts := []plugins.Option{plugins.OnStart(sp.hook("start:" + id)), plugins.OnStop(sp.hook("stop:" + id))}
+		for _, d := range deps {
+			opts = append(opts, plugins.DependsOn(d))
+		}
+		return plugins.Define(id, opts...)
+	}
+	mustAdd(t, m, def("a"), def("b"), def("c", "a", "b"), def("d", "c"), def("e", "c"), def("unrelated"))
+	require.NoError(t, m.StartPlugin(context.Background(), "d"))
+	assert.Equal(t, "a=STARTED b=STARTED c=STARTED d=STARTED e=LOADED unrelated=LOADED", states(m))
+	require.NoError(t, m.StartPlugin(context.Background(), "e"))
+	require.NoError(t, m.StopPlugin(context.Background(), "c"))
+	assert.Equal(t, "a=STARTED b=STARTED c=STOPPED d=STOPPED e=STOPPED unrelated=LOADED", states(m))
+	for _, dep := range []string{"d", "e"} {
+		assert.Less(t, sp.end["stop:"+dep], sp.begin["stop:c"])
+	}
+	assert.Less(t, sp.end["start:a"], sp.begin["start:c"])
+	assert.Less(t, sp.end["start:b"], sp.begin["start:c"])
+}
