@@ -49,6 +49,17 @@
 // dependency, an unmet constraint or a cycle is a *kernel.ResolutionError
 // naming the plugins, the constraint and version, or the whole cycle path.
 //
+// # Parallelism
+//
+// Settings.Parallelism (plugins.parallelism, or [WithParallelism]) is the
+// most hooks in flight at once. 1, the default, runs them one at a time in
+// the order above. n > 1 (at most n) or 0 (no limit) start a plugin as soon
+// as its dependencies have started, concurrently with independent plugins,
+// and stop it as soon as its dependents have stopped. Dependency order,
+// rollback, failure policies, deadlines and states hold either way;
+// listeners are still called one at a time. docs/lifecycle.md says what
+// stays deterministic.
+//
 // # Hooks and timeouts
 //
 // Hooks are func(context.Context) error; in an fx app they may take further
@@ -58,9 +69,13 @@
 // hook's context is cancelled at the deadline and the plugin fails with a
 // timeout cause. A hook runs on its own goroutine so that the deadline holds
 // even if the hook ignores its context; such a hook keeps running in the
-// background until it returns, so hooks should honour their context. A
-// panicking hook is recovered and fails its plugin. Errors returned for a
-// failed hook wrap the hook's own error.
+// background until it returns, and until then no other hook of that plugin
+// runs, nor a start of a plugin depending on it nor a stop of one it depends
+// on (they wait, with an error saying so); an OnStart that succeeds late gets
+// its OnStop. Hooks should honour their context. A stop with a context that
+// has already ended still calls OnStop (with that context). A panicking hook
+// is recovered and fails its plugin, the error naming where it panicked.
+// Errors returned for a failed hook wrap the hook's own error.
 //
 // # Failure policy
 //
@@ -71,8 +86,8 @@
 //
 // # Filters and conditions
 //
-// The manager's [Settings] (the plugins section of the configuration, or
-// [Include], [Exclude], [IncludeTags], [ExcludeTags]) filter plugins by id
+// The manager's [Settings] (the plugins section of the configuration:
+// include, exclude, tags.include, tags.exclude) filter plugins by id
 // and by tag with path.Match globs; every filter that is set must pass. A
 // plugin's conditions ([When]) are functions of the configuration returning
 // yes or no and why. A plugin kept out is DISABLED with its reason, contributes
@@ -81,9 +96,10 @@
 //
 // # Listeners
 //
-// A listener ([WithListener], [Manager.AddListener]) is told of every state change (plugin, old and new state,
-// error, reason), synchronously and in order; a panicking listener is
-// recovered. See [WithListener] for what a listener may call.
+// A listener ([WithListener], [Manager.AddListener]) is told of every state
+// change (plugin, old and new state, error, reason, how long the hooks ran),
+// synchronously, one at a time, a plugin's STARTED before its dependents'
+// events; a panicking listener is recovered. See [WithListener] for what a listener may call.
 //
 // # Per-plugin configuration
 //

@@ -23,8 +23,10 @@ import (
 //
 // A Manager is safe for concurrent use and behaves as if its operations (Add,
 // Remove, StartPlugin, StopPlugin, StartAll, StopAll, UnloadAll) ran one at a
-// time: they are serialised by one lock, held while hooks run. Reads (Plugin,
-// Plugins, Order, Decisions, Registry) do not wait for a running hook. Hooks
+// time: they are serialised by one lock, held while hooks run. Within one
+// operation, hooks of independent plugins run concurrently when
+// Settings.Parallelism is not 1. Reads (Plugin, Plugins, Order, Decisions,
+// Registry) do not wait for a running hook. Hooks
 // and listeners must not call an operation of the manager running them: an
 // operation given a hook's context returns a [kernel.ErrPluginState] error
 // instead of deadlocking; Add (which takes no context) would deadlock.
